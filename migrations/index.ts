@@ -1,0 +1,4 @@
+import { InitialSchema1764380000000 } from './1764380000000-InitialSchema';
+
+/** Every migration, in order; imported as classes so the same list works from ts-jest and from dist/. */
+export const MIGRATIONS = [InitialSchema1764380000000];

@@ -1,0 +1,125 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { AppConfig } from '../config/config';
+import { CONFIG } from '../config/config.module';
+import { Secrets } from '../config/secrets';
+import { ApiError } from '../common/api-error';
+import { randomId } from '../common/ids';
+import { Application } from './application.entity';
+import { CreateApplicationDto, UpdateApplicationDto } from './dto/application.dto';
+
+const CACHE_MS = 5000;
+
+/**
+ * Applications change rarely and are read on every request, so lookups are cached for a few
+ * seconds per instance; an update or key rotation reaches other instances within that time.
+ */
+@Injectable()
+export class ApplicationsService {
+  private readonly byClient = new Map<string, { app: Application | null; at: number }>();
+  private readonly bySecret = new Map<string, { app: Application | null; at: number }>();
+
+  constructor(
+    @InjectRepository(Application) private readonly repo: Repository<Application>,
+    private readonly secrets: Secrets,
+    @Inject(CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async create(dto: CreateApplicationDto, opts: { isDemo?: boolean } = {}): Promise<{ app: Application; secretKey: string }> {
+    this.checkRecoveryUrl(dto.recoveryUrl, dto.allowedOrigins);
+    const secretKey = randomId('sk', 32);
+    const app = this.repo.create({
+      id: randomId('app'),
+      clientId: randomId('cli'),
+      secretKeyHash: this.secrets.hashToken(secretKey),
+      name: dto.name,
+      mode: dto.mode,
+      allowedOrigins: dto.allowedOrigins,
+      rpId: dto.rpId,
+      rpName: dto.rpName,
+      recoveryUrl: dto.recoveryUrl,
+      mailFrom: dto.mailFrom,
+      locale: dto.locale ?? 'en',
+      otpLength: dto.otpLength ?? 6,
+      isDemo: opts.isDemo ?? false,
+    });
+    await this.repo.insert(app);
+    return { app: await this.get(app.id), secretKey };
+  }
+
+  async update(appId: string, dto: UpdateApplicationDto): Promise<{ app: Application; secretKey?: string }> {
+    const app = await this.get(appId);
+    const { rotateSecretKey, ...changes } = dto;
+    const next = { ...app, ...changes };
+    this.checkRecoveryUrl(next.recoveryUrl, next.allowedOrigins);
+    let secretKey: string | undefined;
+    const patch: Partial<Application> = { ...changes };
+    if (rotateSecretKey) {
+      secretKey = randomId('sk', 32);
+      patch.secretKeyHash = this.secrets.hashToken(secretKey);
+    }
+    if (Object.keys(patch).length) await this.repo.update({ id: appId }, patch);
+    this.byClient.clear();
+    this.bySecret.clear();
+    return { app: await this.get(appId), secretKey };
+  }
+
+  list(): Promise<Application[]> {
+    return this.repo.find({ order: { createdAt: 'ASC' } });
+  }
+
+  async get(appId: string): Promise<Application> {
+    const app = await this.repo.findOneBy({ id: appId });
+    if (!app) throw new ApiError('application_not_found', 'No application with that id.');
+    return app;
+  }
+
+  findDemo(): Promise<Application | null> {
+    return this.repo.findOne({ where: { isDemo: true }, order: { createdAt: 'ASC' } });
+  }
+
+  async byClientId(clientId: string): Promise<Application | null> {
+    return this.cached(this.byClient, clientId, () => this.repo.findOneBy({ clientId }));
+  }
+
+  async bySecretKey(secretKey: string): Promise<Application | null> {
+    const hash = this.secrets.hashToken(secretKey);
+    return this.cached(this.bySecret, hash.toString('base64'), () =>
+      this.repo.createQueryBuilder('a').where('a.secret_key_hash = :hash', { hash }).getOne(),
+    );
+  }
+
+  private async cached(cache: Map<string, { app: Application | null; at: number }>, key: string, load: () => Promise<Application | null>) {
+    const hit = cache.get(key);
+    const now = Date.now();
+    if (hit && now - hit.at < CACHE_MS) return hit.app;
+    const app = await load();
+    if (cache.size > 10_000) cache.clear();
+    cache.set(key, { app, at: now });
+    return app;
+  }
+
+  private checkRecoveryUrl(recoveryUrl: string, allowedOrigins: string[]): void {
+    const origin = new URL(recoveryUrl).origin;
+    if (!allowedOrigins.includes(origin)) {
+      throw new ApiError('invalid_request', 'recoveryUrl must be on one of allowedOrigins.', {
+        details: [{ field: 'recoveryUrl', problem: `origin ${origin} is not in allowedOrigins` }],
+      });
+    }
+  }
+
+  demoDefaults(): CreateApplicationDto {
+    const origin = new URL(this.config.publicUrl).origin;
+    return {
+      name: 'Mellon demo (sandbox)',
+      mode: 'sandbox',
+      allowedOrigins: [origin],
+      rpId: new URL(this.config.publicUrl).hostname,
+      rpName: 'Mellon demo',
+      recoveryUrl: `${origin}/demo/`,
+      mailFrom: 'no-reply@mellon.localhost',
+      locale: 'en',
+    };
+  }
+}

@@ -1,0 +1,35 @@
+import { LoggerService } from '@nestjs/common';
+import pino, { Logger } from 'pino';
+
+/**
+ * pino behind Nest's logger interface. Request bodies and headers are never logged, so codes,
+ * tokens and addresses stay out of the logs; paths are logged without their query string.
+ */
+export class PinoLogger implements LoggerService {
+  readonly pino: Logger;
+
+  constructor(level: string) {
+    this.pino = pino({ level, base: { service: 'mellon-recovery' }, redact: { paths: ['*.token', '*.code', '*.email', '*.authorization'], censor: '[redacted]' } });
+  }
+
+  log(message: unknown, context?: string) {
+    this.write('info', message, context);
+  }
+  error(message: unknown, stackOrContext?: string, context?: string) {
+    this.write('error', message, context ?? stackOrContext);
+  }
+  warn(message: unknown, context?: string) {
+    this.write('warn', message, context);
+  }
+  debug(message: unknown, context?: string) {
+    this.write('debug', message, context);
+  }
+  verbose(message: unknown, context?: string) {
+    this.write('trace', message, context);
+  }
+
+  private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace', message: unknown, context?: string) {
+    if (typeof message === 'object' && message !== null) this.pino[level]({ context, ...(message as object) });
+    else this.pino[level]({ context }, String(message));
+  }
+}

@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig } from '../config/config';
+import { CONFIG } from '../config/config.module';
+
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      inject: [CONFIG],
+      useFactory: (config: AppConfig) => ({
+        type: 'postgres',
+        url: config.databaseUrl,
+        autoLoadEntities: true,
+        synchronize: false,
+        migrationsRun: false,
+        retryAttempts: 2,
+        retryDelay: 500,
+        extra: { max: 20, connectionTimeoutMillis: 2000, statement_timeout: 5000 },
+      }),
+    }),
+  ],
+})
+export class DatabaseModule {}

@@ -1,0 +1,54 @@
+import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { FastifyReply } from 'fastify';
+import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { MailProducer } from '../mail/mail.producer';
+import { MetricsService } from '../metrics/metrics.service';
+import { REDIS } from '../redis/redis.module';
+
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
+}
+
+@ApiTags('public')
+@SkipThrottle()
+@Controller()
+export class HealthController {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly metrics: MetricsService,
+    private readonly mail: MailProducer,
+  ) {}
+
+  @Get('health/live')
+  live() {
+    return { status: 'ok' };
+  }
+
+  @Get('health/ready')
+  async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    const [postgres, redis] = await Promise.all([
+      within(this.db.query('SELECT 1'), 2000).then(() => 'up', () => 'down'),
+      within(this.redis.ping(), 2000).then(() => 'up', () => 'down'),
+    ]);
+    const ok = postgres === 'up' && redis === 'up';
+    reply.status(ok ? 200 : 503);
+    return { status: ok ? 'ok' : 'unavailable', checks: { postgres, redis } };
+  }
+
+  @Get('metrics')
+  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  async prometheus() {
+    const [counts, outbox] = await Promise.all([
+      within(this.mail.queue.getJobCounts('waiting', 'active', 'delayed', 'failed'), 1000).catch(() => null),
+      within(this.db.query(`SELECT count(*)::int AS n FROM mail_outbox WHERE status IN ('pending','queued','sending')`), 1000).catch(() => null),
+    ]);
+    if (counts) for (const [state, n] of Object.entries(counts)) this.metrics.queueDepth.set({ state }, n);
+    if (outbox) this.metrics.outboxPending.set(outbox[0].n);
+    return this.metrics.registry.metrics();
+  }
+}

@@ -1,0 +1,130 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Queue } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { AppConfig } from '../config/config';
+import { CONFIG } from '../config/config.module';
+import { Secrets } from '../config/secrets';
+import { maskEmail } from '../common/email';
+import { Locale } from '../common/locales';
+import { MetricsService } from '../metrics/metrics.service';
+import { MAIL_BACKOFF_MS, MAIL_JOB, MAIL_JOB_ATTEMPTS, MAIL_QUEUE, MailJobData, MailTemplate } from './mail.constants';
+import { rows as sqlRows } from '../database/sql';
+
+/** A request never waits on Redis for mail: an add still pending when this runs out is left to the relay. */
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, limit]).finally(() => clearTimeout(timer));
+}
+
+export interface NewMail {
+  appId: string;
+  userId: string | null;
+  challengeId?: string | null;
+  template: MailTemplate;
+  locale: Locale;
+  to: string;
+  /** Template data; encrypted at rest because it may hold a code or a link token. */
+  data: Record<string, unknown>;
+}
+
+/**
+ * Transactional outbox: a mail is a row written in the same transaction as the change that
+ * causes it. After commit it is pushed to BullMQ at once; a relay loop re-drives rows whose
+ * job never completed (Redis down, or restarted empty), so a Redis outage delays mail but loses none.
+ */
+@Injectable()
+export class MailProducer implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('MailOutbox');
+  readonly queue: Queue<MailJobData>;
+  private relayTimer?: NodeJS.Timeout;
+  private relaying = false;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly secrets: Secrets,
+    private readonly metrics: MetricsService,
+    @Inject(CONFIG) private readonly config: AppConfig,
+  ) {
+    this.queue = new Queue<MailJobData>(MAIL_QUEUE, {
+      connection: { url: config.redisUrl, connectTimeout: 2000, maxRetriesPerRequest: 2 },
+      defaultJobOptions: {
+        attempts: MAIL_JOB_ATTEMPTS,
+        backoff: { type: 'exponential', delay: MAIL_BACKOFF_MS },
+        removeOnComplete: true,
+        removeOnFail: true,
+      },
+    });
+    this.queue.on('error', () => undefined);
+  }
+
+  onModuleInit(): void {
+    const every = Math.max(500, Math.min(5000, Math.floor(this.config.outboxRedriveAfterMs / 2)));
+    this.relayTimer = setInterval(() => void this.relay(), every);
+    this.relayTimer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.relayTimer) clearInterval(this.relayTimer);
+    await this.queue.close().catch(() => undefined);
+  }
+
+  /** Writes the outbox row inside the caller's transaction; call `dispatch` after it commits. */
+  async write(manager: EntityManager, mail: NewMail): Promise<string> {
+    const id = randomUUID();
+    await manager.query(
+      `INSERT INTO mail_outbox (id, app_id, user_id, challenge_id, template, locale, to_address, payload_enc, status, queued_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', now())`,
+      [id, mail.appId, mail.userId, mail.challengeId ?? null, mail.template, mail.locale, mail.to, this.secrets.encrypt(JSON.stringify(mail.data))],
+    );
+    return id;
+  }
+
+  /** Best effort: if Redis refuses, the relay picks the rows up later. */
+  async dispatch(deliveryIds: string[]): Promise<void> {
+    if (!deliveryIds.length) return;
+    try {
+      await withTimeout(this.queue.addBulk(deliveryIds.map((deliveryId) => ({ name: MAIL_JOB, data: { deliveryId }, opts: { jobId: deliveryId } }))), 1000);
+    } catch (err) {
+      this.logger.warn(`enqueue deferred to the outbox relay: ${(err as Error).message}`);
+    }
+  }
+
+  /** Re-drives rows that were written or queued long ago and are still undelivered. */
+  async relay(): Promise<number> {
+    if (this.relaying) return 0;
+    this.relaying = true;
+    try {
+      const rows = await sqlRows<{ id: string }>(
+        this.db,
+        `UPDATE mail_outbox SET queued_at = now(), status = CASE WHEN status = 'sending' THEN 'queued' ELSE status END
+         WHERE id IN (
+           SELECT id FROM mail_outbox
+           WHERE status IN ('pending', 'queued', 'sending') AND created_at > now() - interval '2 days'
+             AND COALESCE(queued_at, created_at) < now() - ($1 || ' milliseconds')::interval
+             AND (status <> 'sending' OR updated_at < now() - interval '5 minutes')
+           ORDER BY created_at LIMIT 500 FOR UPDATE SKIP LOCKED)
+         RETURNING id`,
+        [String(this.config.outboxRedriveAfterMs)],
+      );
+      if (rows.length) {
+        this.logger.log(`re-driving ${rows.length} undelivered mail(s) from the outbox`);
+        await withTimeout(this.queue.addBulk(rows.map((r) => ({ name: MAIL_JOB, data: { deliveryId: r.id }, opts: { jobId: r.id } }))), 5000);
+      }
+      return rows.length;
+    } catch (err) {
+      this.logger.warn(`outbox relay: ${(err as Error).message}`);
+      return 0;
+    } finally {
+      this.relaying = false;
+    }
+  }
+
+  describe(to: string): string {
+    return maskEmail(to);
+  }
+}

@@ -1,0 +1,72 @@
+import { Logger } from '@nestjs/common';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import nodemailer, { Transporter } from 'nodemailer';
+
+export interface OutgoingMail {
+  id: string;
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface MailTransport {
+  send(mail: OutgoingMail): Promise<void>;
+  close(): void;
+}
+
+function message(mail: OutgoingMail) {
+  return {
+    from: mail.from,
+    to: mail.to,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    messageId: `<${mail.id}@mellon-recovery>`,
+    headers: { 'X-Mellon-Delivery-Id': mail.id },
+  };
+}
+
+/** SMTP through a pooled nodemailer transport (`SMTP_URL`). */
+export class SmtpTransport implements MailTransport {
+  private readonly transporter: Transporter;
+
+  constructor(url: string) {
+    const u = new URL(url);
+    u.searchParams.set('pool', 'true');
+    if (!u.searchParams.has('maxConnections')) u.searchParams.set('maxConnections', '10');
+    if (!u.searchParams.has('maxMessages')) u.searchParams.set('maxMessages', 'Infinity');
+    this.transporter = nodemailer.createTransport(u.toString());
+  }
+
+  async send(mail: OutgoingMail): Promise<void> {
+    await this.transporter.sendMail(message(mail));
+  }
+
+  close(): void {
+    this.transporter.close();
+  }
+}
+
+/** Without SMTP_URL: each mail is written as an .eml file under var/mail/, and its path logged. */
+export class FolderTransport implements MailTransport {
+  private readonly logger = new Logger('MailFolder');
+  private readonly transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+
+  constructor(private readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  async send(mail: OutgoingMail): Promise<void> {
+    const info = await this.transporter.sendMail(message(mail));
+    const file = join(this.dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${mail.id}.eml`);
+    writeFileSync(file, info.message as Buffer, { mode: 0o600 });
+    this.logger.log(`mail ${mail.id} written to ${file}`);
+  }
+
+  close(): void {
+    this.transporter.close();
+  }
+}

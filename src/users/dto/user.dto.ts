@@ -1,0 +1,16 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsIn, IsOptional, Length, Matches } from 'class-validator';
+import { LOCALES } from '../../common/locales';
+
+export const EXTERNAL_USER_ID = /^[A-Za-z0-9._:@|+-]{1,128}$/;
+
+export class PutUserDto {
+  @ApiProperty({ example: 'ada@example.com' }) @IsEmail() @Length(3, 254) email: string;
+  @ApiPropertyOptional({ enum: LOCALES }) @IsOptional() @IsIn(LOCALES) locale?: string;
+}
+
+export class ExternalUserIdParam {
+  @ApiProperty({ example: 'user_42' })
+  @Matches(EXTERNAL_USER_ID, { message: 'externalUserId must be 1-128 characters of letters, digits and ._:@|+-' })
+  externalUserId: string;
+}
