@@ -35,11 +35,6 @@ export async function createApp(config: AppConfig, opts: { runWorker?: boolean; 
   app.useGlobalPipes(createValidationPipe());
 
   const fastify = app.getHttpAdapter().getInstance();
-  // Body-parser and routing errors happen before Nest sees the request; answer them in the same shape.
-  fastify.setErrorHandler((err, _req, reply) => {
-    const { status, body, headers } = filter.toResponse(err);
-    void reply.status(status).headers(headers).send(body);
-  });
   fastify.addHook('onResponse', (req, reply, done) => {
     logger.pino.info({ method: req.method, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime), ip: req.ip }, 'request');
     done();

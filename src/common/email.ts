@@ -13,3 +13,6 @@ export function maskEmail(email: string): string {
   if (at < 1) return '***';
   return `${email[0]}***@${email.slice(at + 1)}`;
 }
+
+/** class-transformer hook: surrounding white space is not part of an address. */
+export const trimString = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);

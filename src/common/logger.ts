@@ -1,5 +1,5 @@
 import { LoggerService } from '@nestjs/common';
-import pino, { Logger } from 'pino';
+import pino, { DestinationStream, Logger } from 'pino';
 
 /**
  * pino behind Nest's logger interface. Request bodies and headers are never logged, so codes,
@@ -8,8 +8,8 @@ import pino, { Logger } from 'pino';
 export class PinoLogger implements LoggerService {
   readonly pino: Logger;
 
-  constructor(level: string) {
-    this.pino = pino({ level, base: { service: 'mellon-recovery' }, redact: { paths: ['*.token', '*.code', '*.email', '*.authorization'], censor: '[redacted]' } });
+  constructor(level: string, destination?: DestinationStream) {
+    this.pino = pino({ level, base: { service: 'mellon-recovery' }, redact: { paths: ['*.token', '*.code', '*.email', '*.authorization'], censor: '[redacted]' } }, destination);
   }
 
   log(message: unknown, context?: string) {

@@ -1,3 +1,5 @@
+import { Transform } from 'class-transformer';
+import { trimString } from '../../common/email';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsOptional, IsUUID, Length, Matches } from 'class-validator';
 import { LOCALES } from '../../common/locales';
@@ -7,7 +9,7 @@ export const PURPOSES = ['login', 'recovery'] as const;
 export type Purpose = (typeof PURPOSES)[number];
 
 export class StartOtpDto {
-  @ApiProperty({ example: 'ada@example.com' }) @IsEmail() @Length(3, 254) email: string;
+  @ApiProperty({ example: 'ada@example.com' }) @Transform(trimString) @IsEmail() @Length(3, 254) email: string;
   @ApiPropertyOptional({ example: 'user_42' })
   @IsOptional()
   @Matches(EXTERNAL_USER_ID, { message: 'externalUserId must be 1-128 characters of letters, digits and ._:@|+-' })

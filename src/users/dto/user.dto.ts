@@ -1,3 +1,5 @@
+import { Transform } from 'class-transformer';
+import { trimString } from '../../common/email';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsOptional, Length, Matches } from 'class-validator';
 import { LOCALES } from '../../common/locales';
@@ -5,7 +7,7 @@ import { LOCALES } from '../../common/locales';
 export const EXTERNAL_USER_ID = /^[A-Za-z0-9._:@|+-]{1,128}$/;
 
 export class PutUserDto {
-  @ApiProperty({ example: 'ada@example.com' }) @IsEmail() @Length(3, 254) email: string;
+  @ApiProperty({ example: 'ada@example.com' }) @Transform(trimString) @IsEmail() @Length(3, 254) email: string;
   @ApiPropertyOptional({ enum: LOCALES }) @IsOptional() @IsIn(LOCALES) locale?: string;
 }
 

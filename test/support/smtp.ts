@@ -1,0 +1,83 @@
+import { simpleParser, ParsedMail } from 'mailparser';
+import { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+
+export interface ReceivedMail {
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  deliveryId?: string;
+  raw: ParsedMail;
+}
+
+/** A real SMTP server inside the test: mails are parsed with mailparser and kept in order. */
+export class TestSmtp {
+  readonly mails: ReceivedMail[] = [];
+  private server!: SMTPServer;
+  private waiters: (() => void)[] = [];
+  port = 0;
+
+  async start(): Promise<this> {
+    this.server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData: (stream, _session, cb) => {
+        simpleParser(stream)
+          .then((parsed) => {
+            const to = (Array.isArray(parsed.to) ? parsed.to : parsed.to ? [parsed.to] : []).flatMap((a) => a.value.map((v) => (v.address ?? '').toLowerCase()));
+            this.mails.push({
+              to,
+              subject: parsed.subject ?? '',
+              text: parsed.text ?? '',
+              html: typeof parsed.html === 'string' ? parsed.html : '',
+              deliveryId: parsed.headers.get('x-mellon-delivery-id') as string | undefined,
+              raw: parsed,
+            });
+            this.waiters.splice(0).forEach((w) => w());
+            cb();
+          })
+          .catch((err) => cb(err));
+      },
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
+    this.port = (this.server.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  get url(): string {
+    return `smtp://127.0.0.1:${this.port}?ignoreTLS=true`;
+  }
+
+  to(address: string): ReceivedMail[] {
+    return this.mails.filter((m) => m.to.includes(address.toLowerCase()));
+  }
+
+  /** Waits for the n-th mail (1-based) to an address. */
+  async waitFor(address: string, n = 1, timeoutMs = 10_000): Promise<ReceivedMail> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.to(address).length < n) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no mail #${n} to ${address} within ${timeoutMs} ms (have ${this.to(address).length})`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(left, 200));
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    return this.to(address)[n - 1];
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+export function codeFrom(mail: ReceivedMail): string {
+  const m = /\b(\d{6,8})\b/.exec(mail.subject);
+  if (!m) throw new Error(`no code in subject "${mail.subject}"`);
+  return m[1];
+}
