@@ -17,6 +17,7 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.url().optional(),
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/mellon'),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ and - only').default('mellon'),
   SMTP_URL: z.url().optional(),
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -47,6 +48,8 @@ export interface AppConfig {
   publicUrl: string;
   databaseUrl: string;
   redisUrl: string;
+  /** Namespace of every Redis key (queue and counters), so deployments can share one Redis. */
+  redisPrefix: string;
   smtpUrl?: string;
   secretKey: string;
   adminToken: string;
@@ -104,6 +107,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
     smtpUrl: e.SMTP_URL,
     secretKey: secret.value,
     adminToken: admin.value,

@@ -51,6 +51,7 @@ export class MailProcessor implements OnModuleInit, OnApplicationShutdown {
     if (!this.run) return;
     this.worker = new Worker<MailJobData>(MAIL_QUEUE, (job) => this.process(job), {
       connection: { url: this.config.redisUrl, maxRetriesPerRequest: null },
+      prefix: this.config.redisPrefix,
       concurrency: 50,
     });
     this.worker.on('error', (err) => this.logger.warn(`worker: ${err.message}`));

@@ -52,6 +52,7 @@ export class MailProducer implements OnModuleInit, OnApplicationShutdown {
   ) {
     this.queue = new Queue<MailJobData>(MAIL_QUEUE, {
       connection: { url: config.redisUrl, connectTimeout: 2000, maxRetriesPerRequest: 2 },
+      prefix: config.redisPrefix,
       defaultJobOptions: {
         attempts: MAIL_JOB_ATTEMPTS,
         backoff: { type: 'exponential', delay: MAIL_BACKOFF_MS },

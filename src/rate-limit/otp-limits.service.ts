@@ -25,9 +25,9 @@ export class OtpLimitsService {
 
   constructor(@Inject(REDIS) redis: Redis, @Inject(CONFIG) private readonly config: AppConfig, private readonly metrics: MetricsService) {
     const base = { storeClient: redis, rejectIfRedisNotReady: true };
-    this.perUser = new RateLimiterRedis({ ...base, keyPrefix: 'rl:otp:user', points: config.rateOtpPerUserHour, duration: 3600 });
-    this.perEmail = new RateLimiterRedis({ ...base, keyPrefix: 'rl:otp:email', points: config.rateOtpPerEmailHour, duration: 3600 });
-    this.failures = new RateLimiterRedis({ ...base, keyPrefix: 'rl:otp:fail', points: config.otpMaxFailuresPerDay, duration: 86400 });
+    this.perUser = new RateLimiterRedis({ ...base, keyPrefix: `${config.redisPrefix}:rl:otp:user`, points: config.rateOtpPerUserHour, duration: 3600 });
+    this.perEmail = new RateLimiterRedis({ ...base, keyPrefix: `${config.redisPrefix}:rl:otp:email`, points: config.rateOtpPerEmailHour, duration: 3600 });
+    this.failures = new RateLimiterRedis({ ...base, keyPrefix: `${config.redisPrefix}:rl:otp:fail`, points: config.otpMaxFailuresPerDay, duration: 86400 });
   }
 
   /** Counts one send against both keys; throws 429 with headers when either is exhausted. */

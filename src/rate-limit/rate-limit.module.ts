@@ -16,7 +16,7 @@ import { RedisThrottlerStorage } from './redis-throttler.storage';
       inject: [CONFIG, REDIS],
       useFactory: (config: AppConfig, redis: Redis) => ({
         throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateApiPerIpMinute }],
-        storage: new RedisThrottlerStorage(redis),
+        storage: new RedisThrottlerStorage(redis, config.redisPrefix),
       }),
     }),
   ],

@@ -11,12 +11,12 @@ return {hits, ttl}`;
 
 /** Fixed-window counters in Redis, shared by every instance (the throttler's default is per process). */
 export class RedisThrottlerStorage implements ThrottlerStorage {
-  constructor(private readonly redis: Redis) {
+  constructor(private readonly redis: Redis, private readonly prefix: string) {
     this.redis.defineCommand('mellonHit', { numberOfKeys: 1, lua: SCRIPT });
   }
 
   async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
-    const [hits, pttl] = (await (this.redis as unknown as { mellonHit(k: string, ttl: number): Promise<[number, number]> }).mellonHit(`rl:api:${key}`, ttl)) as [number, number];
+    const [hits, pttl] = (await (this.redis as unknown as { mellonHit(k: string, ttl: number): Promise<[number, number]> }).mellonHit(`${this.prefix}:rl:api:${key}`, ttl)) as [number, number];
     const seconds = Math.max(1, Math.ceil(pttl / 1000));
     return { totalHits: hits, timeToExpire: seconds, isBlocked: hits > limit, timeToBlockExpire: seconds };
   }

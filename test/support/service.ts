@@ -50,6 +50,10 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     LOG_LEVEL: 'debug',
     OUTBOX_REDRIVE_AFTER: '1s',
     DEMO_APP: 'off',
+    // Test files may run side by side on one Redis: each service gets its own key space, and the
+    // per-IP limit (every test request comes from 127.0.0.1) is raised unless a test sets it.
+    REDIS_PREFIX: `t${new URL(o.databaseUrl).pathname.slice(-8)}`,
+    RATE_API_PER_IP_MINUTE: '100000',
     ...o.env,
   });
   const app = await createApp(config, { runWorker: o.runWorker ?? true, logger: new PinoLogger('debug', sink) });
