@@ -16,7 +16,8 @@ export class PinoLogger implements LoggerService {
     this.write('info', message, context);
   }
   error(message: unknown, stackOrContext?: string, context?: string) {
-    this.write('error', message, context ?? stackOrContext);
+    // Nest passes (message, stack, context) or (message, context)
+    this.write('error', message, context ?? (stackOrContext?.includes('\n') ? undefined : stackOrContext));
   }
   warn(message: unknown, context?: string) {
     this.write('warn', message, context);
@@ -29,7 +30,8 @@ export class PinoLogger implements LoggerService {
   }
 
   private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace', message: unknown, context?: string) {
-    if (typeof message === 'object' && message !== null) this.pino[level]({ context, ...(message as object) });
+    if (message instanceof Error) this.pino[level]({ context, err: { name: message.name, message: message.message, stack: message.stack } }, message.message);
+    else if (typeof message === 'object' && message !== null) this.pino[level]({ context, ...(message as object) });
     else this.pino[level]({ context }, String(message));
   }
 }
