@@ -17,6 +17,8 @@ export interface ServiceOptions {
   smtpUrl?: string;
   env?: Record<string, string>;
   runWorker?: boolean;
+  /** Listen on this port instead of a free one (a browser test needs PUBLIC_URL to match it). */
+  port?: number;
 }
 
 export interface Service {
@@ -57,7 +59,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     ...o.env,
   });
   const app = await createApp(config, { runWorker: o.runWorker ?? true, logger: new PinoLogger('debug', sink) });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port: o.port ?? 0, host: '127.0.0.1' });
   const addr = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${addr.port}`;
   return { app, url, config, logs, http: () => request(url), close: () => app.close() };
