@@ -1,0 +1,76 @@
+import { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { SMTPServer } from 'smtp-server';
+
+export interface Arrival {
+  at: number; // performance.now() when the DATA stream ended
+  code?: string; // the code in the Subject, when the sink captures codes
+}
+
+/**
+ * A local SMTP server that accepts every mail and keeps only what the benchmark needs: the
+ * arrival time per recipient (from the SMTP envelope) and, while `captureCodes` is on, the
+ * numeric code in the Subject header. The body is read and discarded.
+ */
+export class SmtpSink {
+  readonly arrivals = new Map<string, Arrival>();
+  count = 0;
+  captureCodes = false;
+  port = 0;
+  private server!: SMTPServer;
+  private readonly listeners = new Set<() => void>();
+
+  async start(): Promise<this> {
+    this.server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onData: (stream, session, cb) => {
+        let head = '';
+        stream.on('data', (chunk: Buffer) => {
+          if (this.captureCodes && head.length < 8192 && !head.includes('\r\n\r\n')) head += chunk.toString('latin1');
+        });
+        stream.on('end', () => {
+          const at = performance.now();
+          let code: string | undefined;
+          if (this.captureCodes) {
+            const headers = head.split('\r\n\r\n')[0].replace(/\r\n[ \t]+/g, ' ');
+            code = /^Subject:.*?\b(\d{6,8})\b/im.exec(headers)?.[1];
+          }
+          for (const rcpt of session.envelope.rcptTo) this.arrivals.set(rcpt.address.toLowerCase(), { at, code });
+          this.count++;
+          for (const l of this.listeners) l();
+          cb();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
+    this.port = (this.server.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  get url(): string {
+    return `smtp://127.0.0.1:${this.port}?ignoreTLS=true`;
+  }
+
+  /** Resolves when `count` reaches n, or after timeoutMs (whichever first). */
+  waitForCount(n: number, timeoutMs: number): Promise<void> {
+    if (this.count >= n) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.listeners.delete(check);
+        resolve();
+      };
+      const check = () => {
+        if (this.count >= n) done();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.listeners.add(check);
+    });
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
