@@ -8,7 +8,9 @@ import { HealthModule } from './health/health.module';
 import { MailModule } from './mail/mail.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OtpModule } from './otp/otp.module';
+import { PasskeysModule } from './passkeys/passkeys.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { RecoveryModule } from './recovery/recovery.module';
 import { RedisModule } from './redis/redis.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { UsersModule } from './users/users.module';
@@ -35,6 +37,8 @@ export class AppModule {
         SessionsModule,
         MailModule.forRoot({ runWorker: opts.runWorker }),
         OtpModule,
+        PasskeysModule,
+        RecoveryModule,
         HealthModule,
       ],
     };

@@ -1,0 +1,143 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { generateRegistrationOptions } from '@simplewebauthn/server';
+import { DataSource, EntityManager } from 'typeorm';
+import { Application } from '../applications/application.entity';
+import { AuditService } from '../audit/audit.service';
+import { ApiError } from '../common/api-error';
+import { RequestMeta } from '../common/request';
+import { AppConfig } from '../config/config';
+import { CONFIG } from '../config/config.module';
+import { TokenService } from '../sessions/token.service';
+import { Amr, TokenClaims } from '../sessions/token.types';
+import { User } from '../users/user.entity';
+import { CeremoniesService } from './ceremonies.service';
+import { CredentialsService } from './credentials.service';
+import { RegisterFinishDto } from './dto/passkeys.dto';
+import { PasskeyCredential, toPublicCredential } from './passkey-credential.entity';
+import { PasskeyUsersService } from './passkey-users.service';
+import { SecurityMailService } from './security-mail.service';
+import { responseCredentialId, userHandle, verifyRegistration } from './webauthn';
+
+@Injectable()
+export class RegistrationService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly ceremonies: CeremoniesService,
+    private readonly credentials: CredentialsService,
+    private readonly users: PasskeyUsersService,
+    private readonly tokens: TokenService,
+    private readonly audit: AuditService,
+    private readonly mail: SecurityMailService,
+    @Inject(CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async start(app: Application, claims: TokenClaims) {
+    const user = await this.users.ofToken(app, claims);
+    const active = await this.credentials.listActive(app.id, user.id);
+    const options = await generateRegistrationOptions({
+      rpName: app.rpName,
+      rpID: app.rpId,
+      userName: user.email,
+      userDisplayName: user.email,
+      userID: userHandle(user.id),
+      attestationType: 'none',
+      timeout: this.config.otpTtlMs,
+      excludeCredentials: active.map((c) => ({ id: c.credentialId, transports: c.transports })),
+      authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
+    });
+    const ceremony = await this.ceremonies.create({ appId: app.id, kind: 'registration', challenge: options.challenge, userId: user.id, tokenJti: claims.jti });
+    return { ceremonyId: ceremony.id, expiresAt: ceremony.expiresAt.toISOString(), options };
+  }
+
+  /**
+   * Stores the new passkey and returns a session. With a recovery token this ends the recovery:
+   * the token is spent in the same transaction, and the passkeys the user chose are revoked.
+   */
+  async finish(app: Application, claims: TokenClaims, dto: RegisterFinishDto, meta: RequestMeta) {
+    if (dto.revokeCredentialIds !== undefined && claims.scope !== 'recovery') {
+      throw new ApiError('invalid_request', 'revokeCredentialIds is accepted only with a recovery token.', {
+        details: [{ field: 'revokeCredentialIds', problem: 'only with a recovery token' }],
+      });
+    }
+    responseCredentialId(dto.response);
+    const user = await this.users.ofToken(app, claims);
+    const ceremony = await this.ceremonies.consume(dto.ceremonyId, { appId: app.id, kind: 'registration', userId: user.id, tokenJti: claims.jti });
+    const info = await verifyRegistration(app, dto.response, ceremony.challenge);
+
+    const { credential, session, revoked, mailIds } = await this.db.transaction(async (m) => {
+      if (claims.scope !== 'session' && !(await this.tokens.spend(claims, m))) {
+        throw new ApiError('session_expired', 'This token was already used.', { reason: 'used' });
+      }
+      const revoked = await this.revokeChosen(m, app, user, dto);
+      const credential = await this.credentials.insert(m, {
+        appId: app.id,
+        userId: user.id,
+        credentialId: info.credential.id,
+        publicKey: info.credential.publicKey,
+        counter: info.credential.counter,
+        transports: info.credential.transports ?? [],
+        deviceType: info.credentialDeviceType,
+        backedUp: info.credentialBackedUp,
+        aaguid: info.aaguid,
+        label: dto.label ?? 'Passkey',
+      });
+      await this.record(m, app, user, claims, credential, revoked, meta);
+      const mailIds = await this.notify(m, app, user, claims, credential, revoked);
+      const session = await this.tokens.issue(
+        app,
+        { userId: user.id, externalUserId: user.externalUserId, scope: 'session', amr: sessionAmr(claims), ttlMs: this.config.sessionTtlMs },
+        m,
+      );
+      return { credential, session, revoked, mailIds };
+    });
+    await this.mail.dispatch(mailIds);
+    return {
+      credential: toPublicCredential(credential),
+      session: { token: session.token, tokenType: 'session', expiresAt: session.expiresAt },
+      revokedCredentialIds: revoked,
+      signal: await this.acceptedSignal(app, user),
+    };
+  }
+
+  /** Arguments for PublicKeyCredential.signalAllAcceptedCredentials, so revoked passkeys leave the password manager. */
+  private async acceptedSignal(app: Application, user: User) {
+    const active = await this.credentials.listActive(app.id, user.id);
+    return {
+      rpId: app.rpId,
+      userId: Buffer.from(userHandle(user.id)).toString('base64url'),
+      allAcceptedCredentialIds: active.map((c) => c.credentialId),
+    };
+  }
+
+  private revokeChosen(m: EntityManager, app: Application, user: User, dto: RegisterFinishDto): Promise<string[]> {
+    const chosen = dto.revokeCredentialIds;
+    if (chosen === undefined) return Promise.resolve([]);
+    // Revoked before the new passkey is inserted, so "all_others" and a list can never hit it.
+    return this.credentials.revoke(m, app.id, user.id, chosen === 'all_others' ? { allExcept: null } : { ids: chosen }, 'recovery');
+  }
+
+  private async record(m: EntityManager, app: Application, user: User, claims: TokenClaims, c: PasskeyCredential, revoked: string[], meta: RequestMeta) {
+    const base = { appId: app.id, userId: user.id, externalUserId: user.externalUserId, actor: 'end_user', meta };
+    await this.audit.record({ ...base, type: 'passkey.registered', data: { credentialId: c.credentialId, label: c.label, via: claims.scope, aaguid: c.aaguid } }, m);
+    for (const credentialId of revoked) {
+      await this.audit.record({ ...base, type: 'passkey.revoked', data: { credentialId, reason: 'recovery' } }, m);
+    }
+    if (claims.scope === 'recovery') {
+      await this.audit.record({ ...base, type: 'recovery.completed', data: { credentialId: c.credentialId, method: claims.amr[0], revokedCount: revoked.length } }, m);
+    }
+  }
+
+  private async notify(m: EntityManager, app: Application, user: User, claims: TokenClaims, c: PasskeyCredential, revoked: string[]): Promise<string[]> {
+    const ids: string[] = [];
+    if (claims.scope === 'recovery') ids.push(await this.mail.write(m, app, user, 'passkey-added', { label: c.label }));
+    if (revoked.length) ids.push(await this.mail.write(m, app, user, 'passkeys-revoked', { count: revoked.length }));
+    return ids;
+  }
+}
+
+/** The new session records how the user proved themselves: the earlier factor (if any) and the passkey. */
+function sessionAmr(claims: TokenClaims): Amr[] {
+  const earlier = claims.amr.filter((a) => a !== 'app_backend' && a !== 'passkey');
+  return [...earlier, 'passkey'];
+}

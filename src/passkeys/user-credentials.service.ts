@@ -1,0 +1,57 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Application } from '../applications/application.entity';
+import { AuditService } from '../audit/audit.service';
+import { ApiError } from '../common/api-error';
+import { RequestMeta } from '../common/request';
+import { AppConfig } from '../config/config';
+import { CONFIG } from '../config/config.module';
+import { TokenService } from '../sessions/token.service';
+import { UsersService } from '../users/users.service';
+import { CredentialsService } from './credentials.service';
+import { toPublicCredential } from './passkey-credential.entity';
+import { SecurityMailService } from './security-mail.service';
+
+/** What the app backend (secret key) does with a user's passkeys: enrollment tokens and revocation. */
+@Injectable()
+export class UserCredentialsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly users: UsersService,
+    private readonly credentials: CredentialsService,
+    private readonly tokens: TokenService,
+    private readonly audit: AuditService,
+    private readonly mail: SecurityMailService,
+    @Inject(CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async enroll(app: Application, externalUserId: string, meta: RequestMeta) {
+    const user = await this.users.get(app.id, externalUserId);
+    const issued = await this.tokens.issue(app, {
+      userId: user.id,
+      externalUserId: user.externalUserId,
+      scope: 'enrollment',
+      amr: ['app_backend'],
+      ttlMs: this.config.enrollmentTokenTtlMs,
+    });
+    await this.audit.record({ appId: app.id, userId: user.id, externalUserId, type: 'enrollment.started', actor: 'app_backend', meta, data: { jti: issued.claims.jti } });
+    return { token: issued.token, tokenType: 'enrollment', expiresAt: issued.expiresAt };
+  }
+
+  async revoke(app: Application, externalUserId: string, credentialId: string, meta: RequestMeta) {
+    const user = await this.users.get(app.id, externalUserId);
+    const mailId = await this.db.transaction(async (m) => {
+      const revoked = await this.credentials.revoke(m, app.id, user.id, { ids: [credentialId] }, 'app_backend');
+      if (!revoked.length) throw new ApiError('credential_not_found', 'This passkey was already revoked.', { credentialId });
+      await this.audit.record(
+        { appId: app.id, userId: user.id, externalUserId, type: 'passkey.revoked', actor: 'app_backend', meta, data: { credentialId, reason: 'app_backend' } },
+        m,
+      );
+      return this.mail.write(m, app, user, 'passkeys-revoked', { count: 1 });
+    });
+    await this.mail.dispatch([mailId]);
+    const credential = await this.credentials.find(app.id, credentialId);
+    return toPublicCredential(credential!);
+  }
+}
