@@ -62,23 +62,25 @@ async function checked<T extends object>(cls: new () => T, plain: object): Promi
   return dto;
 }
 
-async function main() {
-  const { values, positionals } = parseArgs({ options: OPTIONS, allowPositionals: true });
+/** The operator CLI; `write` receives what it prints (stdout when run as `npm run cli`). */
+/** `env` defaults to the process environment (read by loadConfig). */
+export async function runCli(argv: string[], env: Record<string, string | undefined> | undefined, write: (s: string) => void): Promise<void> {
+  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
   const [command, target] = positionals;
   if (!command || values.help) {
-    process.stdout.write(USAGE);
+    write(USAGE);
     return;
   }
-  const config = loadConfig();
+  const config = loadConfig(env);
   const applied = await prepareDatabase(config.databaseUrl);
   if (command === 'migrate') {
-    process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+    write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
     return;
   }
   const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config, { runWorker: false }), { logger: new PinoLogger('warn') });
   try {
     const apps = ctx.get(ApplicationsService);
-    const print = (o: unknown) => process.stdout.write(JSON.stringify(o, null, 2) + '\n');
+    const print = (o: unknown) => write(JSON.stringify(o, null, 2) + '\n');
     switch (command) {
       case 'apps:list':
         print((await apps.list()).map(toPublicApplication));
@@ -105,12 +107,14 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
-    else if (err instanceof ApiError) process.stderr.write(`${err.code}: ${err.message} ${JSON.stringify(err.details)}\n`);
-    else process.stderr.write(`${err?.stack ?? err}\n`);
-    process.exit(err instanceof ConfigError || err instanceof ApiError ? 2 : 1);
-  },
-);
+if (require.main === module) {
+  runCli(process.argv.slice(2), undefined, (s) => process.stdout.write(s)).then(
+    () => process.exit(0),
+    (err) => {
+      if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+      else if (err instanceof ApiError) process.stderr.write(`${err.code}: ${err.message} ${JSON.stringify(err.details)}\n`);
+      else process.stderr.write(`${err?.stack ?? err}\n`);
+      process.exit(err instanceof ConfigError || err instanceof ApiError ? 2 : 1);
+    },
+  );
+}

@@ -48,7 +48,7 @@ describe('OTP verify: attempts, locking, superseding, expiry', () => {
     expect(locked.status).toBe(429);
     expect(locked.body.code).toBe('too_many_attempts');
     const events = await sql(databaseUrl, `SELECT type FROM audit_events WHERE data->>'challengeId' = $1 ORDER BY id`, [challengeId]);
-    expect(events.map((e) => e.type)).toEqual(['otp.sent', 'otp.verify_failed', 'otp.verify_failed', 'otp.verify_failed', 'otp.verify_failed', 'otp.locked']);
+    expect(events.map((e) => e.type)).toEqual(['otp.sent', 'otp.verify_failed', 'otp.verify_failed', 'otp.verify_failed', 'otp.verify_failed', 'otp.locked', 'otp.verify_refused']);
   });
 
   it('accepts the right code after a few wrong ones', async () => {

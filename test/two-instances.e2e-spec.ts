@@ -1,5 +1,5 @@
 import { barrier } from './support/barrier';
-import { dropDatabase, freshDatabaseUrl } from './support/database';
+import { dropDatabase, freshDatabaseUrl, sql } from './support/database';
 import { browser, createApplication, putUser, Service, startService, TestApplication } from './support/service';
 import { codeFrom, TestSmtp } from './support/smtp';
 
@@ -56,6 +56,8 @@ describe('two instances share consumption and limits', () => {
       }
     }
     expect(statuses).toEqual([202, 202, 202, 429]);
+    const hits = await sql(databaseUrl, `SELECT data->>'limit' AS "limit" FROM audit_events WHERE type = 'otp.rate_limited' AND external_user_id = 'limited'`);
+    expect(hits).toEqual([{ limit: 'otp_per_user' }]);
   });
 
   it('counts 5 sends per canonical email per hour, whatever the case, spaces or +tag', async () => {

@@ -59,7 +59,12 @@ export class OtpService {
     const purpose: Purpose = dto.purpose ?? 'login';
     const emailKey = canonicalEmail(dto.email);
     const { user, subject } = await this.resolve(app, dto, emailKey);
-    const headers = await this.limits.consumeSend(app.id, subject, emailKey);
+    const headers = await this.limits.consumeSend(app.id, subject, emailKey).catch(async (err: unknown) => {
+      if (err instanceof ApiError && err.code === 'rate_limit_exceeded') {
+        await this.audit.record({ appId: app.id, userId: user?.id, externalUserId: user?.externalUserId ?? dto.externalUserId, type: 'otp.rate_limited', actor: 'end_user', meta, data: { purpose, limit: err.details.limit } });
+      }
+      throw err;
+    });
     const locked = await this.limits.failuresExhausted(app.id, subject);
     const recipient = user && !locked ? user : null;
 
@@ -121,7 +126,7 @@ export class OtpService {
       [dto.challengeId, app.id],
     );
     const row = rows[0];
-    if (!row) return this.refuse(app, dto.challengeId);
+    if (!row) return this.refuse(app, dto.challengeId, meta);
     if (await this.limits.failuresExhausted(app.id, row.subject)) {
       this.metrics.otpVerify.inc({ result: 'locked' });
       throw new ApiError('too_many_attempts', 'Too many failed codes for this account today; sign in with a passkey or try again tomorrow.');
@@ -135,7 +140,7 @@ export class OtpService {
          WHERE id = $1 AND consumed_at IS NULL AND superseded_at IS NULL AND expires_at > now() RETURNING id`,
         [dto.challengeId],
       );
-      if (consumed.length !== 1) return this.refuse(app, dto.challengeId);
+      if (consumed.length !== 1) return this.refuse(app, dto.challengeId, meta);
       return this.succeed(app, row, dto.challengeId, meta);
     }
 
@@ -179,10 +184,10 @@ export class OtpService {
   }
 
   /** Explains why a challenge could not take an attempt: unknown, used, superseded, expired or locked. */
-  private async refuse(app: Application, challengeId: string): Promise<never> {
-    const rows: { consumed: boolean; superseded: boolean; expired: boolean; locked: boolean }[] = await this.db.query(
+  private async refuse(app: Application, challengeId: string, meta: RequestMeta): Promise<never> {
+    const rows: { consumed: boolean; superseded: boolean; expired: boolean; locked: boolean; user_id: string | null; purpose: Purpose }[] = await this.db.query(
       `SELECT consumed_at IS NOT NULL AS consumed, superseded_at IS NOT NULL AS superseded,
-              expires_at <= now() AS expired, attempts >= max_attempts AS locked
+              expires_at <= now() AS expired, attempts >= max_attempts AS locked, user_id, purpose
        FROM otp_challenges WHERE id = $1 AND app_id = $2`,
       [challengeId, app.id],
     );
@@ -192,6 +197,7 @@ export class OtpService {
       throw new ApiError('challenge_not_found', 'No such challenge for this application.');
     }
     const reason = c.consumed ? 'used' : c.superseded ? 'superseded' : c.expired ? 'expired' : null;
+    await this.audit.record({ appId: app.id, userId: c.user_id, type: 'otp.verify_refused', actor: 'end_user', meta, data: { challengeId, purpose: c.purpose, result: reason ?? 'locked' } });
     if (reason) {
       this.metrics.otpVerify.inc({ result: reason });
       throw new ApiError('session_expired', `This code is no longer valid (${reason}); request a new one.`, { reason });

@@ -22,9 +22,29 @@ export function createFailFastRedis(url: string, name: string): Redis {
   return client;
 }
 
+/**
+ * Start-up waits (briefly) for the connection, so the first requests after start do not fail
+ * for want of it; if Redis is down the service still starts and answers 503 until it is back.
+ */
+async function connected(client: Redis, timeoutMs: number): Promise<Redis> {
+  if (client.status === 'ready') return client;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    client.once('ready', done);
+  });
+  return client;
+}
+
 @Global()
 @Module({
-  providers: [{ provide: REDIS, inject: [CONFIG], useFactory: (config: AppConfig) => createFailFastRedis(config.redisUrl, 'mellon-api') }],
+  providers: [
+    { provide: REDIS, inject: [CONFIG], useFactory: (config: AppConfig) => connected(createFailFastRedis(config.redisUrl, 'mellon-api'), 3000) },
+  ],
   exports: [REDIS],
 })
 export class RedisModule implements OnApplicationShutdown {
