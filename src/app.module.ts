@@ -4,6 +4,7 @@ import { AuditModule } from './audit/audit.module';
 import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { DemoModule } from './demo/demo.module';
 import { HealthModule } from './health/health.module';
 import { MailModule } from './mail/mail.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -40,6 +41,7 @@ export class AppModule {
         PasskeysModule,
         RecoveryModule,
         HealthModule,
+        DemoModule,
       ],
     };
   }

@@ -1,0 +1,91 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Res, UseGuards } from '@nestjs/common';
+import { ApiExcludeController, ApiExcludeEndpoint, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import type { FastifyReply } from 'fastify';
+import { Application } from '../applications/application.entity';
+import { ClientGuard } from '../applications/guards';
+import { ApiError } from '../common/api-error';
+import { CurrentApp, Meta, RequestMeta } from '../common/request';
+import { AppConfig } from '../config/config';
+import { CONFIG } from '../config/config.module';
+import { DemoService } from './demo.service';
+import { DEMO_FILES, StaticFile } from './demo-files';
+import { DemoSignupDto } from './dto/signup.dto';
+
+// The page loads only its own script and styles and talks only to this origin.
+const PAGE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+@ApiTags('demo')
+@Controller('demo')
+export class DemoController {
+  constructor(
+    private readonly demo: DemoService,
+    @Inject(DEMO_FILES) private readonly files: Map<string, StaticFile>,
+  ) {}
+
+  @ApiExcludeEndpoint()
+  @SkipThrottle()
+  @Get()
+  page(@Res() reply: FastifyReply) {
+    this.send(reply, 'index.html');
+  }
+
+  /** The assets, and `/demo/` itself (where the recoveryUrl points: Nest strips a trailing slash from route paths). */
+  @ApiExcludeEndpoint()
+  @SkipThrottle()
+  @Get('*')
+  asset(@Param('*') file: string, @Res() reply: FastifyReply) {
+    this.send(reply, file || 'index.html');
+  }
+
+  /** What the page needs to call the browser API for the demo application. */
+  @SkipThrottle()
+  @Get('config.json')
+  config() {
+    return this.demo.pageConfig();
+  }
+
+  /** Demo-only stand-in for an app backend: creates the user and mints an enrollment token. */
+  @ApiHeader({ name: 'X-Client-Id', required: true })
+  @UseGuards(ClientGuard)
+  @Post('api/signup')
+  @HttpCode(201)
+  signup(@CurrentApp() app: Application, @Body() dto: DemoSignupDto, @Meta() meta: RequestMeta) {
+    return this.demo.signup(app, dto, meta);
+  }
+
+  private send(reply: FastifyReply, name: string): void {
+    const file = this.files.get(name);
+    if (!file) throw new ApiError('not_found', 'No such route.');
+    reply
+      .header('content-type', file.contentType)
+      .header('cache-control', 'no-cache')
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'no-referrer');
+    if (name === 'index.html') reply.header('content-security-policy', PAGE_CSP).header('x-frame-options', 'DENY');
+    reply.send(file.body);
+  }
+}
+
+/** `/` leads a developer to the demo page, where a first start tells them to go. */
+@ApiExcludeController()
+@SkipThrottle()
+@Controller()
+export class DemoRootController {
+  constructor(@Inject(CONFIG) private readonly config: AppConfig) {}
+
+  @Get()
+  root(@Res() reply: FastifyReply) {
+    if (!this.config.demoApp) throw new ApiError('not_found', 'No such route.');
+    reply.redirect('/demo', 302);
+  }
+}
