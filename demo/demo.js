@@ -251,7 +251,7 @@
     const start = await api('POST', '/v1/email-otp/start', { email, purpose });
     flow = { purpose, email, challengeId: start.challengeId, codeLength: start.codeLength };
     $('code-hint').textContent =
-      'If an account uses ' + email + ', we sent it a ' + start.codeLength + '-digit code. It expires at ' + time(start.expiresAt) + '.';
+      'If an account uses ' + email + ', we sent it a ' + start.codeLength + '\u2011digit code. It expires at ' + time(start.expiresAt) + '.';
     $('code-input').value = '';
     $('code-input').maxLength = start.codeLength;
     $('code-title').textContent = purpose === 'recovery' ? 'Check your email to recover' : 'Check your email to sign in';
@@ -284,7 +284,7 @@
     flow.credentials = credentials;
     renderCredentials(credentials);
     $('choose-hint').textContent =
-      intro + ' You are recovering the account “' + flow.externalUserId + '”. ' +
+      'You are recovering the account “' + flow.externalUserId + '”. ' +
       (webauthn ? 'Keep any passkey you still use; the new passkey is created on this device.' : 'This browser cannot create passkeys; open this page in a browser that can.');
     show('choose');
     say(intro);
@@ -319,7 +319,7 @@
       meta.className = 'cred-meta';
       const bits = ['added ' + date(c.createdAt), c.lastUsedAt ? 'last used ' + date(c.lastUsedAt) : 'never used'];
       if (c.backedUp) bits.push('synced');
-      else if (c.deviceType === 'singleDevice') bits.push('this-device-only');
+      else if (c.deviceType === 'singleDevice') bits.push('device-bound');
       if (!active) bits.push('already removed');
       meta.textContent = bits.join(' · ');
       label.append(title, meta);
