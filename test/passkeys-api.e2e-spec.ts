@@ -30,8 +30,8 @@ describe('passkeys API: enrollment, ceremonies, credentials', () => {
   });
 
   afterAll(async () => {
-    await svc.close();
-    await smtp.stop();
+    await svc?.close();
+    await smtp?.stop();
     await dropDatabase(databaseUrl);
   });
 

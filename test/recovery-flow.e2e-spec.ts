@@ -26,8 +26,8 @@ describe('recovery: recovery tokens, support resets, recovery links', () => {
   });
 
   afterAll(async () => {
-    await svc.close();
-    await smtp.stop();
+    await svc?.close();
+    await smtp?.stop();
     await dropDatabase(databaseUrl);
   });
 
