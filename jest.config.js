@@ -44,4 +44,6 @@ module.exports = {
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages().map(escape).join('|')})/)`],
   testTimeout: 60000,
   maxWorkers: 1,
+  // In CI a test that fails while a service is half started must not keep jest waiting on its sockets.
+  forceExit: Boolean(process.env.CI),
 };

@@ -23,7 +23,7 @@ describe('passkeys and recovery in a real browser', () => {
 
   const sk = () => `Bearer ${app.secretKey}`;
   const passkeyOf = async (d: Device) => (await d.credentials()).map((x) => toBase64Url(x.credentialId));
-  const claimsOf = async (token: string) => (await svc.http().post('/v1/sessions/verify').set('authorization', sk()).send({ token })).body.claims;
+  const claimsOf = async (token: string, scope = 'session') => (await svc.http().post('/v1/sessions/verify').set('authorization', sk()).send({ token, scope })).body.claims;
   const enrollmentToken = async (user: string) => (await svc.http().post(`/v1/users/${user}/enrollment`).set('authorization', sk()).send()).body.token as string;
   const listFromPage = (d: Device, token: string) => d.page.evaluate((t) => (window as any).api('GET', '/v1/recovery/credentials', undefined, t), token);
 
@@ -196,7 +196,7 @@ describe('passkeys and recovery in a real browser', () => {
     const redeem = () => c.page.evaluate(() => (window as any).api('POST', '/v1/recovery/redeem', { token: new URLSearchParams(location.hash.slice(1)).get('token') }));
     const redeemed = await redeem();
     expect(redeemed).toMatchObject({ status: 200, body: { tokenType: 'recovery', user: { externalUserId: user } } });
-    expect(await claimsOf(redeemed.body.token)).toMatchObject({ scope: 'recovery', amr: ['recovery_link'] });
+    expect(await claimsOf(redeemed.body.token, 'recovery')).toMatchObject({ scope: 'recovery', amr: ['recovery_link'] });
     expect(await redeem()).toMatchObject({ status: 400, body: { code: 'session_expired', reason: 'used' } });
 
     const reg = await register(c.page, redeemed.body.token, { label: 'Device C', revokeCredentialIds: 'all_others' });

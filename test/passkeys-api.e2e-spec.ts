@@ -44,7 +44,9 @@ describe('passkeys API: enrollment, ceremonies, credentials', () => {
     expect((await enroll(other, 'enr')).status).toBe(404); // another tenant does not see the user
     expect((await svc.http().post('/v1/users/enr/enrollment').set('authorization', 'Bearer sk_nope').send()).status).toBe(401);
 
-    const check = await svc.http().post('/v1/sessions/verify').set('authorization', sk(app)).send({ token: res.body.token });
+    const asSession = await svc.http().post('/v1/sessions/verify').set('authorization', sk(app)).send({ token: res.body.token });
+    expect(asSession.status).toBe(401); // an enrollment token is not a login
+    const check = await svc.http().post('/v1/sessions/verify').set('authorization', sk(app)).send({ token: res.body.token, scope: 'enrollment' });
     expect(check.body.claims).toMatchObject({ sub: 'enr', scope: 'enrollment', amr: ['app_backend'] });
   });
 

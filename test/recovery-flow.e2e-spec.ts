@@ -129,7 +129,9 @@ describe('recovery: recovery tokens, support resets, recovery links', () => {
     const ok = await b.post('/v1/recovery/redeem', { token: second });
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({ token: expect.stringMatching(/^SANDBOX_SESSION_TOKEN/), tokenType: 'recovery', expiresAt: expect.any(String), user: { externalUserId: 'redeemer' } });
-    const claims = await svc.http().post('/v1/sessions/verify').set('authorization', sk(app)).send({ token: ok.body.token });
+    const asSession = await svc.http().post('/v1/sessions/verify').set('authorization', sk(app)).send({ token: ok.body.token });
+    expect(asSession.body).toMatchObject({ code: 'invalid_token' }); // a recovery token is not a login
+    const claims = await svc.http().post('/v1/sessions/verify').set('authorization', sk(app)).send({ token: ok.body.token, scope: 'recovery' });
     expect(claims.body.claims).toMatchObject({ sub: 'redeemer', scope: 'recovery', amr: ['recovery_link'] });
     expect((await b.get('/v1/recovery/credentials', ok.body.token)).status).toBe(200);
 

@@ -34,6 +34,8 @@ export class SessionsController {
       if (err instanceof ApiError) throw new ApiError('invalid_token', 'The token is not valid for this application.');
       throw err;
     });
+    const expected = dto.scope ?? 'session';
+    if (verified.scope !== expected) throw new ApiError('invalid_token', `The token has scope ${verified.scope}, not ${expected}.`);
     const { uid: _uid, ...claims } = verified;
     return { valid: true, claims };
   }
