@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ApiError } from '../common/api-error';
 import { RequestMeta } from '../common/request';
+import { InsertPart, insertSql } from '../database/statement';
 
 export interface AuditInput {
   appId: string;
@@ -27,11 +28,17 @@ export class AuditService {
 
   /** Records one event; pass the transaction's manager to commit it with the change it describes. */
   async record(e: AuditInput, manager: EntityManager = this.db.manager): Promise<void> {
-    await manager.query(
-      `INSERT INTO audit_events (app_id, user_id, external_user_id, type, actor, ip, user_agent, data)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [e.appId, e.userId ?? null, e.externalUserId ?? null, e.type, e.actor, e.meta?.ip ?? null, e.meta?.userAgent ?? null, e.data ?? {}],
-    );
+    const params: unknown[] = [];
+    await manager.query(insertSql(this.row(e), params), params);
+  }
+
+  /** The event as an insert, for statements that record it together with the change it describes. */
+  row(e: AuditInput): InsertPart {
+    return {
+      table: 'audit_events',
+      columns: ['app_id', 'user_id', 'external_user_id', 'type', 'actor', 'ip', 'user_agent', 'data'],
+      values: [e.appId, e.userId ?? null, e.externalUserId ?? null, e.type, e.actor, e.meta?.ip ?? null, e.meta?.userAgent ?? null, e.data ?? {}],
+    };
   }
 
   async list(appId: string, q: AuditQuery) {

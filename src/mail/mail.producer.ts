@@ -8,6 +8,7 @@ import { CONFIG } from '../config/config.module';
 import { Secrets } from '../config/secrets';
 import { maskEmail } from '../common/email';
 import { Locale } from '../common/locales';
+import { InsertPart, insertSql } from '../database/statement';
 import { MetricsService } from '../metrics/metrics.service';
 import { MAIL_BACKOFF_MS, MAIL_JOB, MAIL_JOB_ATTEMPTS, MAIL_QUEUE, MailJobData, MailTemplate } from './mail.constants';
 import { rows as sqlRows } from '../database/sql';
@@ -20,6 +21,9 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   });
   return Promise.race([p, limit]).finally(() => clearTimeout(timer));
 }
+
+/** A new row is born queued: it is dispatched right after commit, and the relay re-drives it if that fails. */
+export const OUTBOX_QUEUED = { status: "'queued'", queued_at: 'now()' };
 
 export interface NewMail {
   appId: string;
@@ -76,13 +80,23 @@ export class MailProducer implements OnModuleInit, OnApplicationShutdown {
 
   /** Writes the outbox row inside the caller's transaction; call `dispatch` after it commits. */
   async write(manager: EntityManager, mail: NewMail): Promise<string> {
-    const id = randomUUID();
-    await manager.query(
-      `INSERT INTO mail_outbox (id, app_id, user_id, challenge_id, template, locale, to_address, payload_enc, status, queued_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', now())`,
-      [id, mail.appId, mail.userId, mail.challengeId ?? null, mail.template, mail.locale, mail.to, this.secrets.encrypt(JSON.stringify(mail.data))],
-    );
+    const { id, part } = this.row(mail);
+    const params: unknown[] = [];
+    await manager.query(insertSql(part, params, { literals: OUTBOX_QUEUED }), params);
     return id;
+  }
+
+  /** The outbox row as an insert (with `literals: OUTBOX_QUEUED`), for callers that fold it into one statement. */
+  row(mail: NewMail): { id: string; part: InsertPart } {
+    const id = randomUUID();
+    return {
+      id,
+      part: {
+        table: 'mail_outbox',
+        columns: ['id', 'app_id', 'user_id', 'challenge_id', 'template', 'locale', 'to_address', 'payload_enc'],
+        values: [id, mail.appId, mail.userId, mail.challengeId ?? null, mail.template, mail.locale, mail.to, this.secrets.encrypt(JSON.stringify(mail.data))],
+      },
+    };
   }
 
   /** Best effort: if Redis refuses, the relay picks the rows up later. */

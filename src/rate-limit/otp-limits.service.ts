@@ -50,8 +50,10 @@ export class OtpLimitsService {
     return headers;
   }
 
-  async recordFailure(appId: string, subjectKey: string): Promise<void> {
-    await this.consume(this.failures, `${appId}:${subjectKey}`);
+  /** Counts a wrong code against the subject's daily budget; true once the budget is exceeded. */
+  async recordFailure(appId: string, subjectKey: string): Promise<boolean> {
+    const res = await this.consume(this.failures, `${appId}:${subjectKey}`);
+    return res.consumedPoints > this.config.otpMaxFailuresPerDay;
   }
 
   async failuresExhausted(appId: string, subjectKey: string): Promise<boolean> {

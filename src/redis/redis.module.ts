@@ -13,6 +13,9 @@ export function createFailFastRedis(url: string, name: string): Redis {
   const client = new Redis(url, {
     connectionName: name,
     enableOfflineQueue: false,
+    // Commands issued in the same tick (several limit checks of one request, and of concurrent
+    // requests) share one round trip.
+    enableAutoPipelining: true,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
     lazyConnect: false,

@@ -1,0 +1,22 @@
+/**
+ * One row to insert, as a piece of a larger statement: hot paths fold several inserts into a
+ * single statement (data-modifying CTEs are atomic and cost one round trip instead of a transaction).
+ */
+export interface InsertPart {
+  table: string;
+  columns: string[];
+  values: unknown[];
+}
+
+/**
+ * `INSERT INTO t (cols) VALUES ($n, …)` with placeholders numbered after the `params` so far;
+ * with `from`, `INSERT … SELECT … FROM <from>` (a row only when the CTE `from` produced one).
+ */
+export function insertSql(part: InsertPart, params: unknown[], opts: { literals?: Record<string, string>; returning?: string; from?: string } = {}): string {
+  const placeholders = part.values.map((v) => `$${params.push(v)}`);
+  const literals = Object.entries(opts.literals ?? {});
+  const cols = [...part.columns, ...literals.map(([c]) => c)].join(', ');
+  const vals = [...placeholders, ...literals.map(([, v]) => v)].join(', ');
+  const source = opts.from ? `SELECT ${vals} FROM ${opts.from}` : `VALUES (${vals})`;
+  return `INSERT INTO ${part.table} (${cols}) ${source}${opts.returning ? ` RETURNING ${opts.returning}` : ''}`;
+}
