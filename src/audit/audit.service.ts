@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ApiError } from '../common/api-error';
 import { RequestMeta } from '../common/request';
+import { PreparedStatements } from '../database/prepared';
 import { InsertPart, insertSql } from '../database/statement';
 
 export interface AuditInput {
@@ -24,12 +25,17 @@ export interface AuditQuery {
 
 @Injectable()
 export class AuditService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly sql: PreparedStatements,
+  ) {}
 
   /** Records one event; pass the transaction's manager to commit it with the change it describes. */
-  async record(e: AuditInput, manager: EntityManager = this.db.manager): Promise<void> {
+  async record(e: AuditInput, manager?: EntityManager): Promise<void> {
     const params: unknown[] = [];
-    await manager.query(insertSql(this.row(e), params), params);
+    const text = insertSql(this.row(e), params);
+    if (manager) await manager.query(text, params);
+    else await this.sql.rows(text, params);
   }
 
   /** The event as an insert, for statements that record it together with the change it describes. */

@@ -1,9 +1,13 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
+import { PreparedStatements } from './prepared';
 
+@Global()
 @Module({
+  providers: [PreparedStatements],
+  exports: [PreparedStatements],
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [CONFIG],

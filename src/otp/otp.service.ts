@@ -17,10 +17,11 @@ import { MetricsService } from '../metrics/metrics.service';
 import { LimitHeaders, OtpLimitsService } from '../rate-limit/otp-limits.service';
 import { TokenService } from '../sessions/token.service';
 import { User } from '../users/user.entity';
-import { UsersService } from '../users/users.service';
 import { Purpose, StartOtpDto, VerifyOtpDto } from './dto/otp.dto';
 import { generateCode } from './otp-code';
-import { rows as sqlRows } from '../database/sql';
+import { PreparedStatements } from '../database/prepared';
+
+const USER_SELECT = `SELECT id, external_user_id AS "externalUserId", email, email_canonical AS "emailCanonical", locale FROM users`;
 
 export interface StartResult {
   body: { challengeId: string; expiresAt: string; codeLength: number; purpose: Purpose };
@@ -42,7 +43,7 @@ interface AttemptRow {
 export class OtpService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly users: UsersService,
+    private readonly sql: PreparedStatements,
     private readonly limits: OtpLimitsService,
     private readonly mail: MailProducer,
     private readonly tokens: TokenService,
@@ -114,7 +115,7 @@ export class OtpService {
       `audit AS (${insertSql(audit, params, { returning: '1' })})`,
     ];
     if (mail) parts.push(`outbox AS (${insertSql(mail.part, params, { literals: OUTBOX_QUEUED, returning: '1' })})`);
-    await this.db.query(`WITH ${parts.join(',\n')} SELECT 1`, params);
+    await this.sql.rows(`WITH ${parts.join(',\n')} SELECT 1`, params);
     if (mail) {
       await this.mail.dispatch([mail.id]);
       this.metrics.otpSent.inc({ purpose });
@@ -125,8 +126,7 @@ export class OtpService {
 
   async verify(app: Application, dto: VerifyOtpDto, meta: RequestMeta) {
     // The attempt is counted in the same statement that decides whether the challenge is still live.
-    const rows = await sqlRows<AttemptRow>(
-      this.db,
+    const rows = await this.sql.rows<AttemptRow>(
       `UPDATE otp_challenges c SET attempts = c.attempts + 1
        WHERE c.id = $1 AND c.app_id = $2 AND c.consumed_at IS NULL AND c.superseded_at IS NULL
          AND c.expires_at > now() AND c.attempts < c.max_attempts
@@ -152,8 +152,7 @@ export class OtpService {
       data: { challengeId, purpose: row.purpose, method: 'email_otp' },
     });
     const params: unknown[] = [challengeId];
-    const consume = sqlRows(
-      this.db,
+    const consume = this.sql.rows(
       `WITH consumed AS (UPDATE otp_challenges SET consumed_at = now()
          WHERE id = $1 AND consumed_at IS NULL AND superseded_at IS NULL AND expires_at > now() RETURNING id),
        audit AS (${insertSql(audit, params, { from: 'consumed' })})
@@ -232,11 +231,11 @@ export class OtpService {
    */
   private async resolve(app: Application, dto: StartOtpDto, emailKey: string): Promise<{ user: User | null; subject: string }> {
     if (dto.externalUserId) {
-      const user = await this.users.find(app.id, dto.externalUserId);
+      const [user] = await this.sql.rows<User>(`${USER_SELECT} WHERE app_id = $1 AND external_user_id = $2`, [app.id, dto.externalUserId]);
       if (user && user.emailCanonical === emailKey) return { user, subject: `user:${user.id}` };
       return { user: null, subject: `ext:${dto.externalUserId}` };
     }
-    const user = await this.users.findByEmail(app.id, dto.email);
+    const [user] = await this.sql.rows<User>(`${USER_SELECT} WHERE app_id = $1 AND email_canonical = $2 ORDER BY created_at LIMIT 1`, [app.id, emailKey]);
     return user ? { user, subject: `user:${user.id}` } : { user: null, subject: `email:${emailKey}` };
   }
 }
