@@ -16,4 +16,4 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/demo ./demo
 EXPOSE 3000
 USER node
-CMD ["node", "dist/src/main.js"]
+CMD ["node", "--max-old-space-size=200", "dist/src/main.js"]

@@ -6,7 +6,7 @@
 import autocannon from 'autocannon';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -164,7 +164,10 @@ async function main() {
   const high = '1000000000';
   const base = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? varDir };
   const profileDir = process.env.BENCH_PROFILE;
+  // The service runs with the same node flags as `npm start` (its heap cap keeps RSS in budget).
+  const startFlags = (JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')).scripts.start as string).match(/^node (.*?)\s*dist\/src\/main\.js$/)?.[1] ?? '';
   const serviceArgs = [
+    ...startFlags.split(' ').filter(Boolean),
     ...(profileDir ? ['-r', join(__dirname, 'profile-preload.js'), '--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
     ...(process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean),
   ];
