@@ -6,7 +6,7 @@ import { ApiError } from '../common/api-error';
 import { RequestMeta } from '../common/request';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
-import { TokenService } from '../sessions/token.service';
+import { UserCredentialsService } from '../passkeys/user-credentials.service';
 import { UsersService } from '../users/users.service';
 import { DemoSignupDto } from './dto/signup.dto';
 
@@ -27,7 +27,7 @@ export class DemoService {
   constructor(
     private readonly apps: ApplicationsService,
     private readonly users: UsersService,
-    private readonly tokens: TokenService,
+    private readonly enrollments: UserCredentialsService,
     private readonly audit: AuditService,
     @Inject(CONFIG) private readonly config: AppConfig,
   ) {}
@@ -50,13 +50,7 @@ export class DemoService {
     const { user, created } = await this.users.upsert(app.id, dto.externalUserId, dto.email);
     if (!created) throw new ApiError('conflict', 'That user name is taken; sign in, or use "Lost your passkey?".', { field: 'externalUserId' });
     await this.audit.record({ appId: app.id, userId: user.id, externalUserId: user.externalUserId, type: 'user.created', actor: 'demo_signup', meta });
-    const issued = await this.tokens.issue(app, {
-      userId: user.id,
-      externalUserId: user.externalUserId,
-      scope: 'enrollment',
-      amr: ['app_backend'],
-      ttlMs: this.config.enrollmentTokenTtlMs,
-    });
-    return { user: { externalUserId: user.externalUserId }, token: issued.token, tokenType: 'enrollment', expiresAt: issued.expiresAt };
+    const enrollment = await this.enrollments.enrollmentFor(app, user, meta, 'demo_signup');
+    return { user: { externalUserId: user.externalUserId }, ...enrollment };
   }
 }

@@ -26,7 +26,7 @@ import { WebauthnCeremony } from './webauthn-ceremony.entity';
     AuthenticationService,
     UserCredentialsService,
   ],
-  exports: [CredentialsService, PasskeyUsersService, SecurityMailService],
+  exports: [CredentialsService, PasskeyUsersService, SecurityMailService, UserCredentialsService],
 })
 export class PasskeysModule implements OnModuleInit {
   constructor(

@@ -8,6 +8,7 @@ import { RequestMeta } from '../common/request';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
 import { TokenService } from '../sessions/token.service';
+import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { CredentialsService } from './credentials.service';
 import { toPublicCredential } from './passkey-credential.entity';
@@ -27,7 +28,11 @@ export class UserCredentialsService {
   ) {}
 
   async enroll(app: Application, externalUserId: string, meta: RequestMeta) {
-    const user = await this.users.get(app.id, externalUserId);
+    return this.enrollmentFor(app, await this.users.get(app.id, externalUserId), meta, 'app_backend');
+  }
+
+  /** A short-lived, single-use token to register a first passkey (also used by the demo sign-up). */
+  async enrollmentFor(app: Application, user: Pick<User, 'id' | 'externalUserId'>, meta: RequestMeta, actor: string) {
     const issued = await this.tokens.issue(app, {
       userId: user.id,
       externalUserId: user.externalUserId,
@@ -35,8 +40,8 @@ export class UserCredentialsService {
       amr: ['app_backend'],
       ttlMs: this.config.enrollmentTokenTtlMs,
     });
-    await this.audit.record({ appId: app.id, userId: user.id, externalUserId, type: 'enrollment.started', actor: 'app_backend', meta, data: { jti: issued.claims.jti } });
-    return { token: issued.token, tokenType: 'enrollment', expiresAt: issued.expiresAt };
+    await this.audit.record({ appId: app.id, userId: user.id, externalUserId: user.externalUserId, type: 'enrollment.started', actor, meta, data: { jti: issued.claims.jti } });
+    return { token: issued.token, tokenType: 'enrollment' as const, expiresAt: issued.expiresAt };
   }
 
   async revoke(app: Application, externalUserId: string, credentialId: string, meta: RequestMeta) {
