@@ -31,6 +31,8 @@ const MAX_VERIFY = 20_000;
 const USERS = 80_000;
 const ORIGIN = 'https://bench.test';
 
+/** Sequential starts per side for the known-vs-unknown timing comparison. */
+const ENUM_SAMPLES = 200;
 const TARGET = { ratio: 0.5, p99Ms: 50, rssMb: 250, mailsPerSec: 300, mailP99Ms: 1000 };
 
 const runId = randomBytes(4).toString('hex');
@@ -391,6 +393,23 @@ async function main() {
   const latencies = [...sentAt].map(([email, t]) => (sink!.arrivals.get(email)?.at ?? Infinity) - t).sort((a, b) => a - b);
   const missing = latencies.filter((l) => !Number.isFinite(l)).length;
 
+  // ── known vs unknown account: start must take the same time (SPEC §3, "within a few ms") ────
+  log('start timing: known vs unknown accounts, one request at a time');
+  const timing = { known: [] as number[], unknown: [] as number[] };
+  for (let i = 0; i < ENUM_SAMPLES; i++) {
+    // interleaved, so drift on a noisy machine hits both sides alike
+    for (const kind of i % 2 ? (['unknown', 'known'] as const) : (['known', 'unknown'] as const)) {
+      const email = kind === 'known' ? takeUser() : `ghost${i}-${randomBytes(4).toString('hex')}@bench.test`;
+      const t = performance.now();
+      const r = await fetch(`${serviceUrl}/v1/email-otp/start`, { method: 'POST', headers: { 'content-type': 'application/json', ...browserHeaders }, body: JSON.stringify({ email }) });
+      await r.arrayBuffer();
+      if (r.status !== 202) throw new Error(`timing start answered ${r.status}`);
+      timing[kind].push(performance.now() - t);
+    }
+  }
+  timing.known.sort((a, b) => a - b);
+  timing.unknown.sort((a, b) => a - b);
+
   // ── report ──────────────────────────────────────────────────────────────────────────────────
   const out: string[] = [];
   const rowsOut = [baseStart, baseVerify, svcStart, svcRight, svcWrong];
@@ -434,6 +453,11 @@ async function main() {
   out.push(
     `| start → mail at ${f0(n / paceSeconds)} starts/s (${n} starts) | p50 ${f0(p50)} ms, p99 ${f0(p99)} ms${missing ? `, ${missing} never arrived` : ''}${httpFailures.length ? `, ${httpFailures.length} failed starts` : ''} | p99 < ${TARGET.mailP99Ms} ms | ${latOk ? 'yes' : 'NO'} | ${f0(latencyStats.peakRssMb)} | ${f0(latencyStats.cpuPercent)} |`,
   );
+  const timingDiff = Math.abs(percentile(timing.known, 50) - percentile(timing.unknown, 50));
+  out.push('', `## Start timing, known vs unknown account (${ENUM_SAMPLES} sequential starts each, interleaved)`, '');
+  out.push('| account | p50 ms | p90 ms | p99 ms |', '|---|---:|---:|---:|');
+  for (const kind of ['known', 'unknown'] as const) out.push(`| ${kind} | ${f1(percentile(timing[kind], 50))} | ${f1(percentile(timing[kind], 90))} | ${f1(percentile(timing[kind], 99))} |`);
+  out.push('', `p50 difference ${timingDiff.toFixed(2)} ms (target: within a few ms, ${timingDiff < 3 ? 'met' : 'NOT met'}).`);
   out.push('', `verify (right code) issued ${tokens} tokens. Status counts: ${rowsOut.map((r3) => `${r3.scenario.replace(/ \(.*/, '')}: ${JSON.stringify(r3.statuses)}`).join('; ')}`);
   out.push(`Total bench time ${((performance.now() - T0) / 1000).toFixed(0)} s (before cleanup).`, '');
   process.stdout.write(out.join('\n') + '\n');
