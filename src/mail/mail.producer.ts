@@ -47,6 +47,8 @@ export class MailProducer implements OnModuleInit, OnApplicationShutdown {
   readonly queue: Queue<MailJobData>;
   private relayTimer?: NodeJS.Timeout;
   private relaying = false;
+  private pending: string[] = [];
+  private flushing?: Promise<void>;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -99,14 +101,23 @@ export class MailProducer implements OnModuleInit, OnApplicationShutdown {
     };
   }
 
-  /** Best effort: if Redis refuses, the relay picks the rows up later. */
-  async dispatch(deliveryIds: string[]): Promise<void> {
-    if (!deliveryIds.length) return;
-    try {
-      await withTimeout(this.queue.addBulk(deliveryIds.map((deliveryId) => ({ name: MAIL_JOB, data: { deliveryId }, opts: { jobId: deliveryId } }))), 1000);
-    } catch (err) {
-      this.logger.warn(`enqueue deferred to the outbox relay: ${(err as Error).message}`);
-    }
+  /**
+   * Best effort: if Redis refuses, the relay picks the rows up later. Concurrent requests share
+   * one addBulk: ids dispatched in the same turn of the event loop go to Redis together.
+   */
+  dispatch(deliveryIds: string[]): Promise<void> {
+    if (!deliveryIds.length) return Promise.resolve();
+    this.pending.push(...deliveryIds);
+    this.flushing ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        const ids = this.pending.splice(0);
+        this.flushing = undefined;
+        withTimeout(this.queue.addBulk(ids.map((deliveryId) => ({ name: MAIL_JOB, data: { deliveryId }, opts: { jobId: deliveryId } }))), 1000)
+          .catch((err: Error) => this.logger.warn(`enqueue of ${ids.length} mail(s) deferred to the outbox relay: ${err.message}`))
+          .finally(resolve);
+      }),
+    );
+    return this.flushing;
   }
 
   /** Re-drives rows that were written or queued long ago and are still undelivered. */
