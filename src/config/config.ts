@@ -37,6 +37,8 @@ const EnvSchema = z.object({
   VAR_DIR: z.string().default('var'),
   MAIL_DIR: z.string().optional(),
   OUTBOX_REDRIVE_AFTER: duration.default(ms('30s')),
+  MAIL_ATTEMPTS: positiveInt.default(8),
+  MAIL_BACKOFF: duration.default(ms('1s')),
   DEMO_APP: z.enum(['on', 'off']).optional(),
 });
 
@@ -70,6 +72,9 @@ export interface AppConfig {
   varDir: string;
   mailDir: string;
   outboxRedriveAfterMs: number;
+  /** Delivery attempts per mail, and the first retry delay (doubling each time). */
+  mailAttempts: number;
+  mailBackoffMs: number;
   demoApp: boolean;
 }
 
@@ -128,6 +133,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     varDir: e.VAR_DIR,
     mailDir: e.MAIL_DIR ?? join(e.VAR_DIR, 'mail'),
     outboxRedriveAfterMs: e.OUTBOX_REDRIVE_AFTER,
+    mailAttempts: e.MAIL_ATTEMPTS,
+    mailBackoffMs: e.MAIL_BACKOFF,
     demoApp: (e.DEMO_APP ?? (e.NODE_ENV === 'development' ? 'on' : 'off')) === 'on',
   };
 }

@@ -1,7 +1,5 @@
 export const MAIL_QUEUE = 'mellon-mail';
 export const MAIL_JOB = 'deliver';
-export const MAIL_JOB_ATTEMPTS = 8;
-export const MAIL_BACKOFF_MS = 1000;
 
 export type MailTemplate = 'otp-login' | 'otp-recovery' | 'recovery-link' | 'passkey-added' | 'support-reset' | 'passkeys-revoked';
 

@@ -8,7 +8,7 @@ import { Secrets } from '../config/secrets';
 import { maskEmail } from '../common/email';
 import { pickLocale } from '../common/locales';
 import { MetricsService } from '../metrics/metrics.service';
-import { MAIL_JOB_ATTEMPTS, MAIL_QUEUE, MailJobData, MailTemplate } from './mail.constants';
+import { MAIL_QUEUE, MailJobData, MailTemplate } from './mail.constants';
 import { FolderTransport, MailTransport, SmtpTransport } from './mail.transport';
 import { TemplatesService } from './templates.service';
 import { rows as sqlRows } from '../database/sql';
@@ -84,7 +84,7 @@ export class MailProcessor implements OnModuleInit, OnApplicationShutdown {
       this.metrics.mailLatency.observe((Date.now() - new Date(row.created_at).getTime()) / 1000);
       this.logger.debug(`mail ${row.id} (${row.template}) sent to ${maskEmail(row.to_address)}`);
     } catch (err) {
-      const final = job.attemptsMade + 1 >= (job.opts.attempts ?? MAIL_JOB_ATTEMPTS) || err instanceof UnrecoverableError;
+      const final = job.attemptsMade + 1 >= (job.opts.attempts ?? this.config.mailAttempts) || err instanceof UnrecoverableError;
       await this.db
         .query(`UPDATE mail_outbox SET status = $2, last_error = $3, queued_at = now(), updated_at = now() WHERE id = $1`, [
           row.id,
@@ -98,7 +98,7 @@ export class MailProcessor implements OnModuleInit, OnApplicationShutdown {
 
   private async onFailed(job: Job<MailJobData> | undefined, err: Error): Promise<void> {
     if (!job) return;
-    const final = job.attemptsMade >= (job.opts.attempts ?? MAIL_JOB_ATTEMPTS);
+    const final = job.attemptsMade >= (job.opts.attempts ?? this.config.mailAttempts);
     this.metrics.mail.inc({ template: 'any', outcome: final ? 'failed' : 'retried' });
     this.logger.warn(`mail ${job.data.deliveryId} attempt ${job.attemptsMade} failed${final ? ' for good' : ''}: ${err.message}`);
   }

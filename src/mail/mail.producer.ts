@@ -10,7 +10,7 @@ import { maskEmail } from '../common/email';
 import { Locale } from '../common/locales';
 import { InsertPart, insertSql } from '../database/statement';
 import { MetricsService } from '../metrics/metrics.service';
-import { MAIL_BACKOFF_MS, MAIL_JOB, MAIL_JOB_ATTEMPTS, MAIL_QUEUE, MailJobData, MailTemplate } from './mail.constants';
+import { MAIL_JOB, MAIL_QUEUE, MailJobData, MailTemplate } from './mail.constants';
 import { rows as sqlRows } from '../database/sql';
 
 /** A request never waits on Redis for mail: an add still pending when this runs out is left to the relay. */
@@ -60,8 +60,8 @@ export class MailProducer implements OnModuleInit, OnApplicationShutdown {
       connection: { url: config.redisUrl, connectTimeout: 2000, maxRetriesPerRequest: 2 },
       prefix: config.redisPrefix,
       defaultJobOptions: {
-        attempts: MAIL_JOB_ATTEMPTS,
-        backoff: { type: 'exponential', delay: MAIL_BACKOFF_MS },
+        attempts: config.mailAttempts,
+        backoff: { type: 'exponential', delay: config.mailBackoffMs },
         removeOnComplete: true,
         removeOnFail: true,
       },

@@ -17,6 +17,9 @@ export class TestSmtp {
   private server!: SMTPServer;
   private waiters: (() => void)[] = [];
   port = 0;
+  /** Deliveries refused with a temporary error so far, and how many more to refuse. */
+  refused = 0;
+  refuseNext = 0;
 
   async start(): Promise<this> {
     this.server = new SMTPServer({
@@ -24,6 +27,13 @@ export class TestSmtp {
       disabledCommands: ['STARTTLS'],
       logger: false,
       onData: (stream, _session, cb) => {
+        if (this.refuseNext > 0) {
+          this.refuseNext -= 1;
+          this.refused += 1;
+          stream.resume();
+          stream.on('end', () => cb(Object.assign(new Error('try again later'), { responseCode: 451 })));
+          return;
+        }
         simpleParser(stream)
           .then((parsed) => {
             const to = (Array.isArray(parsed.to) ? parsed.to : parsed.to ? [parsed.to] : []).flatMap((a) => a.value.map((v) => (v.address ?? '').toLowerCase()));
