@@ -3,11 +3,12 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
 import { PreparedStatements } from './prepared';
+import { RetentionService } from './retention.service';
 
 @Global()
 @Module({
-  providers: [PreparedStatements],
-  exports: [PreparedStatements],
+  providers: [PreparedStatements, RetentionService],
+  exports: [PreparedStatements, RetentionService],
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [CONFIG],
