@@ -5,13 +5,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
+import { withTimeout } from '../common/with-timeout';
 import { MailProducer } from '../mail/mail.producer';
 import { MetricsService } from '../metrics/metrics.service';
 import { REDIS } from '../redis/redis.module';
-
-function within<T>(p: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
-}
 
 @ApiTags('public')
 @SkipThrottle()
@@ -32,8 +29,8 @@ export class HealthController {
   @Get('health/ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
     const [postgres, redis] = await Promise.all([
-      within(this.db.query('SELECT 1'), 2000).then(() => 'up', () => 'down'),
-      within(this.redis.ping(), 2000).then(() => 'up', () => 'down'),
+      withTimeout(this.db.query('SELECT 1'), 2000).then(() => 'up', () => 'down'),
+      withTimeout(this.redis.ping(), 2000).then(() => 'up', () => 'down'),
     ]);
     const ok = postgres === 'up' && redis === 'up';
     reply.status(ok ? 200 : 503);
@@ -44,8 +41,8 @@ export class HealthController {
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   async prometheus() {
     const [counts, outbox] = await Promise.all([
-      within(this.mail.queue.getJobCounts('waiting', 'active', 'delayed', 'failed'), 1000).catch(() => null),
-      within(this.db.query(`SELECT count(*)::int AS n FROM mail_outbox WHERE status IN ('pending','queued','sending')`), 1000).catch(() => null),
+      withTimeout(this.mail.queue.getJobCounts('waiting', 'active', 'delayed', 'failed'), 1000).catch(() => null),
+      withTimeout(this.db.query(`SELECT count(*)::int AS n FROM mail_outbox WHERE status IN ('pending','queued','sending')`), 1000).catch(() => null),
     ]);
     if (counts) for (const [state, n] of Object.entries(counts)) this.metrics.queueDepth.set({ state }, n);
     if (outbox) this.metrics.outboxPending.set(outbox[0].n);

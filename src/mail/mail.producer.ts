@@ -6,21 +6,11 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
 import { Secrets } from '../config/secrets';
-import { maskEmail } from '../common/email';
+import { withTimeout } from '../common/with-timeout';
 import { Locale } from '../common/locales';
 import { InsertPart, insertSql } from '../database/statement';
-import { MetricsService } from '../metrics/metrics.service';
 import { MAIL_JOB, MAIL_QUEUE, MailJobData, MailTemplate } from './mail.constants';
 import { rows as sqlRows } from '../database/sql';
-
-/** A request never waits on Redis for mail: an add still pending when this runs out is left to the relay. */
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, limit]).finally(() => clearTimeout(timer));
-}
 
 /** A new row is born queued: it is dispatched right after commit, and the relay re-drives it if that fails. */
 export const OUTBOX_QUEUED = { status: "'queued'", queued_at: 'now()' };
@@ -53,7 +43,6 @@ export class MailProducer implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly secrets: Secrets,
-    private readonly metrics: MetricsService,
     @Inject(CONFIG) private readonly config: AppConfig,
   ) {
     this.queue = new Queue<MailJobData>(MAIL_QUEUE, {
@@ -112,12 +101,17 @@ export class MailProducer implements OnModuleInit, OnApplicationShutdown {
       setImmediate(() => {
         const ids = this.pending.splice(0);
         this.flushing = undefined;
-        withTimeout(this.queue.addBulk(ids.map((deliveryId) => ({ name: MAIL_JOB, data: { deliveryId }, opts: { jobId: deliveryId } }))), 1000)
+        this.enqueue(ids, 1000)
           .catch((err: Error) => this.logger.warn(`enqueue of ${ids.length} mail(s) deferred to the outbox relay: ${err.message}`))
           .finally(resolve);
       }),
     );
     return this.flushing;
+  }
+
+  /** One job per delivery, its id the delivery id, so an id already queued is not added twice. */
+  private enqueue(deliveryIds: string[], timeoutMs: number): Promise<unknown> {
+    return withTimeout(this.queue.addBulk(deliveryIds.map((deliveryId) => ({ name: MAIL_JOB, data: { deliveryId }, opts: { jobId: deliveryId } }))), timeoutMs, 'Redis');
   }
 
   /** Re-drives rows that were written or queued long ago and are still undelivered. */
@@ -139,7 +133,7 @@ export class MailProducer implements OnModuleInit, OnApplicationShutdown {
       );
       if (rows.length) {
         this.logger.log(`re-driving ${rows.length} undelivered mail(s) from the outbox`);
-        await withTimeout(this.queue.addBulk(rows.map((r) => ({ name: MAIL_JOB, data: { deliveryId: r.id }, opts: { jobId: r.id } }))), 5000);
+        await this.enqueue(rows.map((r) => r.id), 5000);
       }
       return rows.length;
     } catch (err) {
@@ -148,9 +142,5 @@ export class MailProducer implements OnModuleInit, OnApplicationShutdown {
     } finally {
       this.relaying = false;
     }
-  }
-
-  describe(to: string): string {
-    return maskEmail(to);
   }
 }

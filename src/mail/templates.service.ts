@@ -38,10 +38,6 @@ export class TemplatesService {
     }
   }
 
-  has(template: MailTemplate, locale: Locale): boolean {
-    return this.compiled.has(`${template}/${locale}`);
-  }
-
   render(template: MailTemplate, locale: Locale, data: Record<string, unknown>): RenderedMail {
     const t = this.compiled.get(`${template}/${locale}`) ?? this.compiled.get(`${template}/en`);
     if (!t) throw new Error(`no template ${template}`);

@@ -32,9 +32,4 @@ export class UsersService {
   find(appId: string, externalUserId: string): Promise<User | null> {
     return this.repo.findOneBy({ appId, externalUserId });
   }
-
-  /** Oldest account first when several share a canonical address. */
-  findByEmail(appId: string, email: string): Promise<User | null> {
-    return this.repo.findOne({ where: { appId, emailCanonical: canonicalEmail(email) }, order: { createdAt: 'ASC' } });
-  }
 }
