@@ -3,7 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { parseArgs } from 'node:util';
 import { AppModule } from './app.module';
-import { toPublicApplication } from './applications/application.entity';
+import { toPublicApplication } from './applications/application.model';
 import { ApplicationsService } from './applications/applications.service';
 import { CreateApplicationDto, UpdateApplicationDto } from './applications/dto/application.dto';
 import { ApiError } from './common/api-error';

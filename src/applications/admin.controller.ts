@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { toPublicApplication } from './application.entity';
+import { toPublicApplication } from './application.model';
 import { ApplicationsService } from './applications.service';
 import { CreateApplicationDto, UpdateApplicationDto } from './dto/application.dto';
 import { AdminGuard } from './guards';

@@ -20,21 +20,3 @@ export class Application {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }
-
-export function toPublicApplication(app: Application) {
-  return {
-    appId: app.id,
-    clientId: app.clientId,
-    name: app.name,
-    mode: app.mode,
-    allowedOrigins: app.allowedOrigins,
-    rpId: app.rpId,
-    rpName: app.rpName,
-    recoveryUrl: app.recoveryUrl,
-    mailFrom: app.mailFrom,
-    locale: app.locale,
-    otpLength: app.otpLength,
-    createdAt: app.createdAt,
-    updatedAt: app.updatedAt,
-  };
-}

@@ -6,7 +6,7 @@ import { ApiError } from '../common/api-error';
 import { bearer, MellonRequest } from '../common/request';
 import { safeEqual } from '../config/secrets';
 import { ApplicationsService } from './applications.service';
-import { Application } from './application.entity';
+import { Application } from './application.model';
 
 export function originAllowed(app: Application, origin: string | undefined): boolean {
   if (app.mode === 'sandbox') return true;

@@ -1,6 +1,6 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Application } from '../applications/application.entity';
+import { Application } from '../applications/application.model';
 import { SecretKeyGuard } from '../applications/guards';
 import { CurrentApp } from '../common/request';
 import { AuditService } from './audit.service';

@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { Application } from '../applications/application.entity';
+import type { Application } from '../applications/application.model';
 import type { TokenClaims } from '../sessions/token.types';
 
 export type MellonRequest = FastifyRequest & { mellonApp?: Application; tokenClaims?: TokenClaims; rawToken?: string };

@@ -2,13 +2,12 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
-import { PreparedStatements } from './prepared';
+import { Db } from './db';
 import { RetentionService } from './retention.service';
 
+/** The PostgreSQL connection (TypeORM keeps the pool and the migrations) and the `Db` every repository uses. */
 @Global()
 @Module({
-  providers: [PreparedStatements, RetentionService],
-  exports: [PreparedStatements, RetentionService],
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [CONFIG],
@@ -24,5 +23,7 @@ import { RetentionService } from './retention.service';
       }),
     }),
   ],
+  providers: [Db, RetentionService],
+  exports: [Db, RetentionService],
 })
 export class DatabaseModule {}

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Res, UseGuards } 
 import { ApiExcludeController, ApiExcludeEndpoint, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
-import { Application } from '../applications/application.entity';
+import { Application } from '../applications/application.model';
 import { ClientGuard } from '../applications/guards';
 import { ApiError } from '../common/api-error';
 import { CurrentApp, Meta, RequestMeta } from '../common/request';

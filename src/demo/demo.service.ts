@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Application } from '../applications/application.entity';
+import { Application } from '../applications/application.model';
 import { ApplicationsService } from '../applications/applications.service';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';

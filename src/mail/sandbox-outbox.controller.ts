@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { IsEmail, IsOptional } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { Application } from '../applications/application.entity';
+import { Application } from '../applications/application.model';
 import { SecretKeyGuard } from '../applications/guards';
 import { Secrets } from '../config/secrets';
 import { ApiError } from '../common/api-error';

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Application } from '../applications/application.entity';
+import { Application } from '../applications/application.model';
 import { ClientGuard } from '../applications/guards';
 import { CurrentApp, Meta, RequestMeta } from '../common/request';
 import { StartOtpDto, VerifyOtpDto } from './dto/otp.dto';

@@ -24,20 +24,3 @@ export class PasskeyCredential {
   @Column('timestamptz', { name: 'revoked_at', nullable: true }) revokedAt: Date | null;
   @Column('text', { name: 'revoke_reason', nullable: true }) revokeReason: string | null;
 }
-
-export function toPublicCredential(c: PasskeyCredential) {
-  return {
-    id: c.credentialId,
-    label: c.label,
-    createdAt: new Date(c.createdAt).toISOString(),
-    lastUsedAt: c.lastUsedAt ? new Date(c.lastUsedAt).toISOString() : null,
-    deviceType: c.deviceType,
-    backedUp: c.backedUp,
-    transports: c.transports,
-    aaguid: c.aaguid,
-    status: c.revokedAt ? ('revoked' as const) : ('active' as const),
-    revokedAt: c.revokedAt ? new Date(c.revokedAt).toISOString() : null,
-  };
-}
-
-export type PublicCredential = ReturnType<typeof toPublicCredential>;

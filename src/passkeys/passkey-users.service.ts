@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { Application } from '../applications/application.entity';
+import { Application } from '../applications/application.model';
 import { ApiError } from '../common/api-error';
 import { TokenClaims } from '../sessions/token.types';
 import { User } from '../users/user.entity';

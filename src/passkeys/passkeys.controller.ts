@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
-import { Application } from '../applications/application.entity';
+import { Application } from '../applications/application.model';
 import { ClientGuard } from '../applications/guards';
 import { CurrentApp, CurrentClaims, Meta, RequestMeta } from '../common/request';
 import { Scopes, TokenGuard } from '../sessions/token.guard';
@@ -8,7 +8,7 @@ import { TokenClaims } from '../sessions/token.types';
 import { AuthenticationService } from './authentication.service';
 import { CredentialsService } from './credentials.service';
 import { AuthFinishDto, AuthStartDto, RegisterFinishDto } from './dto/passkeys.dto';
-import { toPublicCredential } from './passkey-credential.entity';
+import { toPublicCredential } from './passkey-credential.model';
 import { RegistrationService } from './registration.service';
 
 @ApiTags('browser / SDK')

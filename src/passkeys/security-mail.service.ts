@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Application } from '../applications/application.entity';
+import { Application } from '../applications/application.model';
 import { pickLocale } from '../common/locales';
 import { MailTemplate } from '../mail/mail.constants';
 import { MailProducer } from '../mail/mail.producer';
-import { User } from '../users/user.entity';
+import { User } from '../users/user.model';
 
 /**
  * Security mails (recovery link, passkey added, support reset, passkeys revoked) always go to the

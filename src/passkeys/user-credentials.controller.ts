@@ -1,6 +1,6 @@
 import { Controller, Delete, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Application } from '../applications/application.entity';
+import { Application } from '../applications/application.model';
 import { SecretKeyGuard } from '../applications/guards';
 import { CurrentApp, Meta, RequestMeta } from '../common/request';
 import { ExternalUserIdParam } from '../users/dto/user.dto';

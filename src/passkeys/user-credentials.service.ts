@@ -1,17 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Application } from '../applications/application.entity';
+import { Application } from '../applications/application.model';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
 import { RequestMeta } from '../common/request';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
 import { TokenService } from '../sessions/token.service';
-import { User } from '../users/user.entity';
+import { User } from '../users/user.model';
 import { UsersService } from '../users/users.service';
 import { CredentialsService } from './credentials.service';
-import { toPublicCredential } from './passkey-credential.entity';
+import { toPublicCredential } from './passkey-credential.model';
 import { SecurityMailService } from './security-mail.service';
 
 /** What the app backend (secret key) does with a user's passkeys: enrollment tokens and revocation. */

@@ -5,7 +5,7 @@ import {
   verifyRegistrationResponse,
   WebAuthnCredential,
 } from '@simplewebauthn/server';
-import { Application } from '../applications/application.entity';
+import { Application } from '../applications/application.model';
 import { ApiError } from '../common/api-error';
 
 const BASE64URL = /^[A-Za-z0-9_-]{1,1400}$/;

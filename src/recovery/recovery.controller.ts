@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
-import { Application } from '../applications/application.entity';
+import { Application } from '../applications/application.model';
 import { ClientGuard, SecretKeyGuard } from '../applications/guards';
 import { CurrentApp, CurrentClaims, Meta, RequestMeta } from '../common/request';
 import { Scopes, TokenGuard } from '../sessions/token.guard';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Application } from '../applications/application.entity';
+import { Application } from '../applications/application.model';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
 import { RequestMeta } from '../common/request';
@@ -10,7 +10,7 @@ import { CONFIG } from '../config/config.module';
 import { Secrets } from '../config/secrets';
 import { rows as sqlRows } from '../database/sql';
 import { CredentialsService } from '../passkeys/credentials.service';
-import { toPublicCredential } from '../passkeys/passkey-credential.entity';
+import { toPublicCredential } from '../passkeys/passkey-credential.model';
 import { TokenService } from '../sessions/token.service';
 import { TokenClaims } from '../sessions/token.types';
 

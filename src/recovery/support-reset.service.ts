@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { Application } from '../applications/application.entity';
+import { Application } from '../applications/application.model';
 import { AuditService } from '../audit/audit.service';
 import { RequestMeta } from '../common/request';
 import { AppConfig } from '../config/config';

@@ -1,4 +1,4 @@
-import { Application } from '../applications/application.entity';
+import { Application } from '../applications/application.model';
 import { recoveryLink } from './support-reset.service';
 
 describe('recoveryLink', () => {

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Application } from '../applications/application.entity';
+import { Application } from '../applications/application.model';
 import { SecretKeyGuard } from '../applications/guards';
 import { ApiError } from '../common/api-error';
 import { CurrentApp } from '../common/request';

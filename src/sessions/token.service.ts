@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { Application } from '../applications/application.entity';
+import { Application } from '../applications/application.model';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
 import { Secrets } from '../config/secrets';

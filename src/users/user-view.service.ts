@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { toPublicUser, User } from './user.entity';
+import { toPublicUser, User } from './user.model';
 
 /**
  * The user as the app backend sees it. Other modules (passkeys) add their part through

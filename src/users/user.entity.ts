@@ -13,7 +13,3 @@ export class User {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }
-
-export function toPublicUser(u: User) {
-  return { externalUserId: u.externalUserId, email: u.email, locale: u.locale, createdAt: u.createdAt, updatedAt: u.updatedAt };
-}

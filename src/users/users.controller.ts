@@ -1,11 +1,11 @@
 import { Body, Controller, Get, Param, Put, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Application } from '../applications/application.entity';
+import { Application } from '../applications/application.model';
 import { SecretKeyGuard } from '../applications/guards';
 import { AuditService } from '../audit/audit.service';
 import { CurrentApp, Meta, RequestMeta } from '../common/request';
 import { ExternalUserIdParam, PutUserDto } from './dto/user.dto';
-import { toPublicUser } from './user.entity';
+import { toPublicUser } from './user.model';
 import { UsersService } from './users.service';
 import { UserViewService } from './user-view.service';
 
