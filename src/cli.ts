@@ -2,12 +2,11 @@ import { NestFactory } from '@nestjs/core';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { parseArgs } from 'node:util';
-import { AppModule } from './app.module';
 import { toPublicApplication } from './applications/application.model';
 import { ApplicationsService } from './applications/applications.service';
 import { CreateApplicationDto, UpdateApplicationDto } from './applications/dto/application.dto';
 import { ApiError } from './common/api-error';
-import { PinoLogger } from './common/logger';
+import { CliModule } from './cli.module';
 import { ConfigError, loadConfig } from './config/config';
 import { prepareDatabase } from './database/prepare-database';
 import { SigningKeysService } from './sessions/signing-keys.service';
@@ -77,7 +76,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
     return;
   }
-  const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config, { runWorker: false }), { logger: new PinoLogger('warn') });
+  const ctx = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['warn', 'error', 'fatal'] });
   try {
     const apps = ctx.get(ApplicationsService);
     const print = (o: unknown) => write(JSON.stringify(o, null, 2) + '\n');

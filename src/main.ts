@@ -1,13 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { ApplicationsService } from './applications/applications.service';
 import { createApp } from './bootstrap';
-import { PinoLogger } from './common/logger';
 import { ConfigError, loadConfig } from './config/config';
 
 async function main() {
   const config = loadConfig();
-  const logger = new PinoLogger(config.logLevel);
-  const app = await createApp(config, { logger });
+  const app = await createApp(config);
   await app.listen({ port: config.port, host: '0.0.0.0' });
   const log = new Logger('Main');
   log.log(`Mellon Recovery listening on ${config.publicUrl} (API docs ${config.publicUrl}/docs, demo ${config.publicUrl}/demo)`);

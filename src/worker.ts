@@ -1,15 +1,16 @@
 import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app.module';
-import { PinoLogger } from './common/logger';
+import { Logger } from 'nestjs-pino';
 import { ConfigError, loadConfig } from './config/config';
 import { prepareDatabase } from './database/prepare-database';
+import { WorkerModule } from './worker.module';
 
 /** The mail worker as its own process (`npm run worker`), for deployments that set WORKER=off on the API. */
 async function main() {
   const config = loadConfig();
-  const logger = new PinoLogger(config.logLevel);
   await prepareDatabase(config.databaseUrl);
-  const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config, { runWorker: true }), { logger });
+  const ctx = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
+  const logger = ctx.get(Logger);
+  ctx.useLogger(logger);
   ctx.enableShutdownHooks();
   logger.log('mail worker started', 'Worker');
 }

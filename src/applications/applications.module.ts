@@ -1,15 +1,13 @@
-import { Global, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { Module } from '@nestjs/common';
 import { AdminController } from './admin.controller';
-import { Application } from './application.entity';
+import { ApplicationRepository } from './application.repository';
 import { ApplicationsService } from './applications.service';
 import { AdminGuard, ClientGuard, SecretKeyGuard } from './guards';
 
-@Global()
+/** Tenants and the guards that identify them. Needs only CONFIG, Secrets and Db (the CLI boots it alone). */
 @Module({
-  imports: [TypeOrmModule.forFeature([Application])],
   controllers: [AdminController],
-  providers: [ApplicationsService, ClientGuard, SecretKeyGuard, AdminGuard],
+  providers: [ApplicationRepository, ApplicationsService, ClientGuard, SecretKeyGuard, AdminGuard],
   exports: [ApplicationsService, ClientGuard, SecretKeyGuard, AdminGuard],
 })
 export class ApplicationsModule {}

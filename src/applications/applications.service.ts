@@ -1,15 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
 import { Secrets } from '../config/secrets';
 import { ApiError } from '../common/api-error';
 import { randomId } from '../common/ids';
-import { Application } from './application.entity';
+import { Application } from './application.model';
+import { ApplicationPatch, ApplicationRepository } from './application.repository';
 import { CreateApplicationDto, UpdateApplicationDto } from './dto/application.dto';
 
 const CACHE_MS = 5000;
+
+const notFound = () => new ApiError('application_not_found', 'No application with that id.');
 
 /**
  * Applications change rarely and are read on every request, so lookups are cached for a few
@@ -21,7 +22,7 @@ export class ApplicationsService {
   private readonly bySecret = new Map<string, { app: Application | null; at: number }>();
 
   constructor(
-    @InjectRepository(Application) private readonly repo: Repository<Application>,
+    private readonly repo: ApplicationRepository,
     private readonly secrets: Secrets,
     @Inject(CONFIG) private readonly config: AppConfig,
   ) {}
@@ -29,7 +30,7 @@ export class ApplicationsService {
   async create(dto: CreateApplicationDto, opts: { isDemo?: boolean } = {}): Promise<{ app: Application; secretKey: string }> {
     this.checkRecoveryUrl(dto.recoveryUrl, dto.allowedOrigins);
     const secretKey = randomId('sk', 32);
-    const app = this.repo.create({
+    const app = await this.repo.insert({
       id: randomId('app'),
       clientId: randomId('cli'),
       secretKeyHash: this.secrets.hashToken(secretKey),
@@ -44,8 +45,7 @@ export class ApplicationsService {
       otpLength: dto.otpLength ?? 6,
       isDemo: opts.isDemo ?? false,
     });
-    await this.repo.insert(app);
-    return { app: await this.get(app.id), secretKey };
+    return { app, secretKey };
   }
 
   async update(appId: string, dto: UpdateApplicationDto): Promise<{ app: Application; secretKey?: string }> {
@@ -54,40 +54,39 @@ export class ApplicationsService {
     const next = { ...app, ...changes };
     this.checkRecoveryUrl(next.recoveryUrl, next.allowedOrigins);
     let secretKey: string | undefined;
-    const patch: Partial<Application> = { ...changes };
+    const patch: ApplicationPatch = { ...changes };
     if (rotateSecretKey) {
       secretKey = randomId('sk', 32);
       patch.secretKeyHash = this.secrets.hashToken(secretKey);
     }
-    if (Object.keys(patch).length) await this.repo.update({ id: appId }, patch);
+    const updated = Object.keys(patch).length ? await this.repo.update(appId, patch) : app;
     this.byClient.clear();
     this.bySecret.clear();
-    return { app: await this.get(appId), secretKey };
+    if (!updated) throw notFound();
+    return { app: updated, secretKey };
   }
 
   list(): Promise<Application[]> {
-    return this.repo.find({ order: { createdAt: 'ASC' } });
+    return this.repo.list();
   }
 
   async get(appId: string): Promise<Application> {
-    const app = await this.repo.findOneBy({ id: appId });
-    if (!app) throw new ApiError('application_not_found', 'No application with that id.');
+    const app = await this.repo.findById(appId);
+    if (!app) throw notFound();
     return app;
   }
 
   findDemo(): Promise<Application | null> {
-    return this.repo.findOne({ where: { isDemo: true }, order: { createdAt: 'ASC' } });
+    return this.repo.findDemo();
   }
 
   async byClientId(clientId: string): Promise<Application | null> {
-    return this.cached(this.byClient, clientId, () => this.repo.findOneBy({ clientId }));
+    return this.cached(this.byClient, clientId, () => this.repo.findByClientId(clientId));
   }
 
   async bySecretKey(secretKey: string): Promise<Application | null> {
     const hash = this.secrets.hashToken(secretKey);
-    return this.cached(this.bySecret, hash.toString('base64'), () =>
-      this.repo.createQueryBuilder('a').where('a.secret_key_hash = :hash', { hash }).getOne(),
-    );
+    return this.cached(this.bySecret, hash.toString('base64'), () => this.repo.findBySecretKeyHash(hash));
   }
 
   private async cached(cache: Map<string, { app: Application | null; at: number }>, key: string, load: () => Promise<Application | null>) {

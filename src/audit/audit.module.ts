@@ -1,14 +1,13 @@
-import { Global, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { Module } from '@nestjs/common';
+import { ApplicationsModule } from '../applications/applications.module';
 import { AuditController } from './audit.controller';
-import { AuditEvent } from './audit-event.entity';
+import { AuditEventRepository } from './audit-event.repository';
 import { AuditService } from './audit.service';
 
-@Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([AuditEvent])],
+  imports: [ApplicationsModule],
   controllers: [AuditController],
-  providers: [AuditService],
+  providers: [AuditEventRepository, AuditService],
   exports: [AuditService],
 })
 export class AuditModule {}

@@ -16,7 +16,6 @@ export function createValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     transform: true,
     stopAtFirstError: false,
-    exceptionFactory: (errors) =>
-      new ApiError('invalid_request', 'The request is not valid.', { details: flatten(errors) }),
+    exceptionFactory: (errors) => new ApiError('invalid_request', 'The request is not valid.', { details: flatten(errors) }),
   });
 }

@@ -11,72 +11,69 @@ const duration = z
 
 const positiveInt = z.coerce.number().int().positive();
 
-const EnvSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  PUBLIC_URL: z.url().optional(),
-  DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/mellon'),
-  REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ and - only').default('mellon'),
-  SMTP_URL: z.url().optional(),
-  SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
-  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  WORKER: z.enum(['inline', 'off']).default('inline'),
-  OTP_TTL: duration.default(ms('10m')),
-  OTP_MAX_ATTEMPTS: positiveInt.default(5),
-  OTP_MAX_FAILURES_PER_DAY: positiveInt.default(100),
-  RATE_OTP_PER_USER_HOUR: positiveInt.default(3),
-  RATE_OTP_PER_EMAIL_HOUR: positiveInt.default(5),
-  RATE_API_PER_IP_MINUTE: positiveInt.default(100),
-  SESSION_TTL: duration.default(ms('1h')),
-  RECOVERY_TOKEN_TTL: duration.default(ms('10m')),
-  RECOVERY_LINK_TTL: duration.default(ms('24h')),
-  ENROLLMENT_TOKEN_TTL: duration.default(ms('1h')),
-  TRUST_PROXY: z.string().optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  VAR_DIR: z.string().default('var'),
-  MAIL_DIR: z.string().optional(),
-  OUTBOX_REDRIVE_AFTER: duration.default(ms('30s')),
-  MAIL_ATTEMPTS: positiveInt.default(8),
-  MAIL_BACKOFF: duration.default(ms('1s')),
-  DEMO_APP: z.enum(['on', 'off']).optional(),
-});
-
-export type Env = z.input<typeof EnvSchema>;
-
-export interface AppConfig {
-  env: 'development' | 'production' | 'test';
-  port: number;
-  publicUrl: string;
-  databaseUrl: string;
-  redisUrl: string;
+/**
+ * Every setting once: the property the code reads, the environment variable it comes from, and its
+ * validation and default. `AppConfig` is derived from this table.
+ */
+const SETTINGS = {
+  env: ['NODE_ENV', z.enum(['development', 'production', 'test']).default('development')],
+  port: ['PORT', z.coerce.number().int().min(0).max(65535).default(3000)],
+  /** Defaults to http://localhost:$PORT. */
+  publicUrl: ['PUBLIC_URL', z.url().optional()],
+  databaseUrl: ['DATABASE_URL', z.url().default('postgres://postgres@127.0.0.1:5432/mellon')],
+  redisUrl: ['REDIS_URL', z.url().default('redis://127.0.0.1:6379')],
   /** Namespace of every Redis key (queue and counters), so deployments can share one Redis. */
-  redisPrefix: string;
-  smtpUrl?: string;
+  redisPrefix: [
+    'REDIS_PREFIX',
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ and - only')
+      .default('mellon'),
+  ],
+  smtpUrl: ['SMTP_URL', z.url().optional()],
+  /** Required in production; in development generated once and kept in VAR_DIR. */
+  secretKey: ['SECRET_KEY', z.string().min(32, 'must be at least 32 characters').optional()],
+  adminToken: ['ADMIN_TOKEN', z.string().min(16, 'must be at least 16 characters').optional()],
+  worker: ['WORKER', z.enum(['inline', 'off']).default('inline')],
+  otpTtlMs: ['OTP_TTL', duration.default(ms('10m'))],
+  otpMaxAttempts: ['OTP_MAX_ATTEMPTS', positiveInt.default(5)],
+  otpMaxFailuresPerDay: ['OTP_MAX_FAILURES_PER_DAY', positiveInt.default(100)],
+  rateOtpPerUserHour: ['RATE_OTP_PER_USER_HOUR', positiveInt.default(3)],
+  rateOtpPerEmailHour: ['RATE_OTP_PER_EMAIL_HOUR', positiveInt.default(5)],
+  rateApiPerIpMinute: ['RATE_API_PER_IP_MINUTE', positiveInt.default(100)],
+  sessionTtlMs: ['SESSION_TTL', duration.default(ms('1h'))],
+  recoveryTokenTtlMs: ['RECOVERY_TOKEN_TTL', duration.default(ms('10m'))],
+  recoveryLinkTtlMs: ['RECOVERY_LINK_TTL', duration.default(ms('24h'))],
+  enrollmentTokenTtlMs: ['ENROLLMENT_TOKEN_TTL', duration.default(ms('1h'))],
+  trustProxy: ['TRUST_PROXY', z.string().optional()],
+  logLevel: ['LOG_LEVEL', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')],
+  varDir: ['VAR_DIR', z.string().default('var')],
+  /** Defaults to $VAR_DIR/mail. */
+  mailDir: ['MAIL_DIR', z.string().optional()],
+  outboxRedriveAfterMs: ['OUTBOX_REDRIVE_AFTER', duration.default(ms('30s'))],
+  /** Delivery attempts per mail, and the first retry delay (doubling each time). */
+  mailAttempts: ['MAIL_ATTEMPTS', positiveInt.default(8)],
+  mailBackoffMs: ['MAIL_BACKOFF', duration.default(ms('1s'))],
+  /** Defaults to on in development. */
+  demoApp: ['DEMO_APP', z.enum(['on', 'off']).optional()],
+} as const satisfies Record<string, readonly [string, z.ZodType]>;
+
+type Settings = typeof SETTINGS;
+type Parsed = { [K in keyof Settings]: z.output<Settings[K][1]> };
+
+/** The validated configuration; settings with a derived default are resolved. */
+export type AppConfig = Omit<Parsed, 'publicUrl' | 'secretKey' | 'adminToken' | 'mailDir' | 'demoApp'> & {
+  publicUrl: string;
   secretKey: string;
   adminToken: string;
   adminTokenGenerated: boolean;
-  worker: 'inline' | 'off';
-  otpTtlMs: number;
-  otpMaxAttempts: number;
-  otpMaxFailuresPerDay: number;
-  rateOtpPerUserHour: number;
-  rateOtpPerEmailHour: number;
-  rateApiPerIpMinute: number;
-  sessionTtlMs: number;
-  recoveryTokenTtlMs: number;
-  recoveryLinkTtlMs: number;
-  enrollmentTokenTtlMs: number;
-  trustProxy?: string;
-  logLevel: string;
-  varDir: string;
   mailDir: string;
-  outboxRedriveAfterMs: number;
-  /** Delivery attempts per mail, and the first retry delay (doubling each time). */
-  mailAttempts: number;
-  mailBackoffMs: number;
   demoApp: boolean;
-}
+};
+
+export type Env = Record<string, string | undefined>;
+
+const EnvSchema = z.object(Object.fromEntries(Object.values(SETTINGS).map(([name, schema]) => [name, schema])));
 
 export class ConfigError extends Error {}
 
@@ -90,51 +87,30 @@ function persistedSecret(varDir: string, name: string): { value: string; generat
   return { value, generated: true };
 }
 
-export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
+function invalid(lines: string[]): ConfigError {
+  return new ConfigError(`Invalid configuration:\n${lines.map((l) => `  ${l}`).join('\n')}`);
+}
+
+export function loadConfig(source: Env = process.env): AppConfig {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = EnvSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  const result = EnvSchema.safeParse(cleaned);
+  if (!result.success) throw invalid(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  const byName = result.data as Record<string, unknown>;
+  const e = Object.fromEntries(Object.entries(SETTINGS).map(([key, [name]]) => [key, byName[name]])) as Parsed;
+
+  if (e.env === 'production') {
+    const missing = (['SECRET_KEY', 'ADMIN_TOKEN'] as const).filter((n) => !byName[n]);
+    if (missing.length) throw invalid(missing.map((n) => `${n}: required when NODE_ENV=production`));
   }
-  const e = parsed.data;
-  if (e.NODE_ENV === 'production' && !e.SECRET_KEY) {
-    throw new ConfigError('Invalid configuration:\n  SECRET_KEY: required when NODE_ENV=production');
-  }
-  if (e.NODE_ENV === 'production' && !e.ADMIN_TOKEN) {
-    throw new ConfigError('Invalid configuration:\n  ADMIN_TOKEN: required when NODE_ENV=production');
-  }
-  const secret = e.SECRET_KEY ? { value: e.SECRET_KEY, generated: false } : persistedSecret(e.VAR_DIR, 'secret.key');
-  const admin = e.ADMIN_TOKEN ? { value: e.ADMIN_TOKEN, generated: false } : persistedSecret(e.VAR_DIR, 'admin.token');
+  const secret = e.secretKey ? { value: e.secretKey, generated: false } : persistedSecret(e.varDir, 'secret.key');
+  const admin = e.adminToken ? { value: e.adminToken, generated: false } : persistedSecret(e.varDir, 'admin.token');
   return {
-    env: e.NODE_ENV,
-    port: e.PORT,
-    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
-    databaseUrl: e.DATABASE_URL,
-    redisUrl: e.REDIS_URL,
-    redisPrefix: e.REDIS_PREFIX,
-    smtpUrl: e.SMTP_URL,
+    ...e,
+    publicUrl: (e.publicUrl ?? `http://localhost:${e.port}`).replace(/\/$/, ''),
     secretKey: secret.value,
     adminToken: admin.value,
     adminTokenGenerated: admin.generated,
-    worker: e.WORKER,
-    otpTtlMs: e.OTP_TTL,
-    otpMaxAttempts: e.OTP_MAX_ATTEMPTS,
-    otpMaxFailuresPerDay: e.OTP_MAX_FAILURES_PER_DAY,
-    rateOtpPerUserHour: e.RATE_OTP_PER_USER_HOUR,
-    rateOtpPerEmailHour: e.RATE_OTP_PER_EMAIL_HOUR,
-    rateApiPerIpMinute: e.RATE_API_PER_IP_MINUTE,
-    sessionTtlMs: e.SESSION_TTL,
-    recoveryTokenTtlMs: e.RECOVERY_TOKEN_TTL,
-    recoveryLinkTtlMs: e.RECOVERY_LINK_TTL,
-    enrollmentTokenTtlMs: e.ENROLLMENT_TOKEN_TTL,
-    trustProxy: e.TRUST_PROXY,
-    logLevel: e.LOG_LEVEL,
-    varDir: e.VAR_DIR,
-    mailDir: e.MAIL_DIR ?? join(e.VAR_DIR, 'mail'),
-    outboxRedriveAfterMs: e.OUTBOX_REDRIVE_AFTER,
-    mailAttempts: e.MAIL_ATTEMPTS,
-    mailBackoffMs: e.MAIL_BACKOFF,
-    demoApp: (e.DEMO_APP ?? (e.NODE_ENV === 'development' ? 'on' : 'off')) === 'on',
+    mailDir: e.mailDir ?? join(e.varDir, 'mail'),
+    demoApp: (e.demoApp ?? (e.env === 'development' ? 'on' : 'off')) === 'on',
   };
 }

@@ -14,7 +14,6 @@ import { RetentionService } from './retention.service';
       useFactory: (config: AppConfig) => ({
         type: 'postgres',
         url: config.databaseUrl,
-        autoLoadEntities: true,
         synchronize: false,
         migrationsRun: false,
         retryAttempts: 2,

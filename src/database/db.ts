@@ -59,6 +59,11 @@ export class Db implements SqlExecutor {
     return this.withClient((c) => c.count(text, values));
   }
 
+  /** Round trip to PostgreSQL, for readiness checks. */
+  async ping(): Promise<void> {
+    await this.rows('SELECT 1');
+  }
+
   /** Runs `work` in one transaction (READ COMMITTED): committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     return this.withClient(async (c, client) => {

@@ -13,16 +13,9 @@ import { DEMO_FILES, StaticFile } from './demo-files';
 import { DemoSignupDto } from './dto/signup.dto';
 
 // The page loads only its own script and styles and talks only to this origin.
-const PAGE_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+const PAGE_CSP = ["default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'"].join(
+  '; ',
+);
 
 @ApiTags('demo')
 @Controller('demo')
@@ -66,11 +59,7 @@ export class DemoController {
   private send(reply: FastifyReply, name: string): void {
     const file = this.files.get(name);
     if (!file) throw new ApiError('not_found', 'No such route.');
-    reply
-      .header('content-type', file.contentType)
-      .header('cache-control', 'no-cache')
-      .header('x-content-type-options', 'nosniff')
-      .header('referrer-policy', 'no-referrer');
+    reply.header('content-type', file.contentType).header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
     if (name === 'index.html') reply.header('content-security-policy', PAGE_CSP).header('x-frame-options', 'DENY');
     reply.send(file.body);
   }

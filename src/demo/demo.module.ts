@@ -1,12 +1,15 @@
 import { Module } from '@nestjs/common';
+import { ApplicationsModule } from '../applications/applications.module';
+import { AuditModule } from '../audit/audit.module';
+import { PasskeysModule } from '../passkeys/passkeys.module';
+import { UsersModule } from '../users/users.module';
 import { DemoController, DemoRootController } from './demo.controller';
 import { DEMO_FILES, loadDemoFiles } from './demo-files';
-import { PasskeysModule } from '../passkeys/passkeys.module';
 import { DemoService } from './demo.service';
 
 /** The `/demo` page: static files, its config, and a sign-up helper for the sandbox demo app. */
 @Module({
-  imports: [PasskeysModule],
+  imports: [ApplicationsModule, UsersModule, AuditModule, PasskeysModule],
   controllers: [DemoController, DemoRootController],
   providers: [DemoService, { provide: DEMO_FILES, useFactory: () => loadDemoFiles() }],
 })

@@ -1,10 +1,9 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
 import Redis from 'ioredis';
-import { DataSource } from 'typeorm';
+import { Db } from '../database/db';
 import { withTimeout } from '../common/with-timeout';
 import { MailProducer } from '../mail/mail.producer';
 import { MetricsService } from '../metrics/metrics.service';
@@ -15,7 +14,7 @@ import { REDIS } from '../redis/redis.module';
 @Controller()
 export class HealthController {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly db: Db,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly metrics: MetricsService,
     private readonly mail: MailProducer,
@@ -29,8 +28,14 @@ export class HealthController {
   @Get('health/ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
     const [postgres, redis] = await Promise.all([
-      withTimeout(this.db.query('SELECT 1'), 2000).then(() => 'up', () => 'down'),
-      withTimeout(this.redis.ping(), 2000).then(() => 'up', () => 'down'),
+      withTimeout(this.db.ping(), 2000).then(
+        () => 'up',
+        () => 'down',
+      ),
+      withTimeout(this.redis.ping(), 2000).then(
+        () => 'up',
+        () => 'down',
+      ),
     ]);
     const ok = postgres === 'up' && redis === 'up';
     reply.status(ok ? 200 : 503);
@@ -42,10 +47,10 @@ export class HealthController {
   async prometheus() {
     const [counts, outbox] = await Promise.all([
       withTimeout(this.mail.queue.getJobCounts('waiting', 'active', 'delayed', 'failed'), 1000).catch(() => null),
-      withTimeout(this.db.query(`SELECT count(*)::int AS n FROM mail_outbox WHERE status IN ('pending','queued','sending')`), 1000).catch(() => null),
+      withTimeout(this.mail.undelivered(), 1000).catch(() => null),
     ]);
     if (counts) for (const [state, n] of Object.entries(counts)) this.metrics.queueDepth.set({ state }, n);
-    if (outbox) this.metrics.outboxPending.set(outbox[0].n);
+    if (outbox !== null) this.metrics.outboxPending.set(outbox);
     return this.metrics.registry.metrics();
   }
 }

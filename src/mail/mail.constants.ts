@@ -7,3 +7,6 @@ export type MailTemplate = 'otp-login' | 'otp-recovery' | 'recovery-link' | 'pas
 export interface MailJobData {
   deliveryId: string;
 }
+
+/** A new row is born queued: it is dispatched right after commit, and the relay re-drives it if that fails. */
+export const OUTBOX_QUEUED = { status: "'queued'", queued_at: 'now()' };

@@ -1,19 +1,19 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { Locale } from '../common/locales';
+import { withTimeout } from '../common/with-timeout';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
 import { Secrets } from '../config/secrets';
-import { withTimeout } from '../common/with-timeout';
-import { Locale } from '../common/locales';
-import { InsertPart, insertSql } from '../database/statement';
+import { SqlExecutor } from '../database/db';
+import { InsertPart } from '../database/statement';
 import { MAIL_JOB, MAIL_QUEUE, MailJobData, MailTemplate } from './mail.constants';
-import { rows as sqlRows } from '../database/sql';
+import { MailOutboxRepository } from './mail-outbox.repository';
 
-/** A new row is born queued: it is dispatched right after commit, and the relay re-drives it if that fails. */
-export const OUTBOX_QUEUED = { status: "'queued'", queued_at: 'now()' };
+export { OUTBOX_QUEUED } from './mail.constants';
 
 export interface NewMail {
   appId: string;
@@ -26,54 +26,44 @@ export interface NewMail {
   data: Record<string, unknown>;
 }
 
+/** Half the re-drive age, so a stale row waits at most 1.5 times it; within 0.5–5 s. */
+export function relayPeriodMs(redriveAfterMs: number): number {
+  return Math.max(500, Math.min(5000, Math.floor(redriveAfterMs / 2)));
+}
+
 /**
  * Transactional outbox: a mail is a row written in the same transaction as the change that
  * causes it. After commit it is pushed to BullMQ at once; a relay loop re-drives rows whose
  * job never completed (Redis down, or restarted empty), so a Redis outage delays mail but loses none.
  */
 @Injectable()
-export class MailProducer implements OnModuleInit, OnApplicationShutdown {
+export class MailProducer implements OnModuleInit {
   private readonly logger = new Logger('MailOutbox');
-  readonly queue: Queue<MailJobData>;
-  private relayTimer?: NodeJS.Timeout;
   private relaying = false;
   private pending: string[] = [];
   private flushing?: Promise<void>;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    @InjectQueue(MAIL_QUEUE) readonly queue: Queue<MailJobData>,
+    private readonly outbox: MailOutboxRepository,
     private readonly secrets: Secrets,
+    private readonly scheduler: SchedulerRegistry,
     @Inject(CONFIG) private readonly config: AppConfig,
   ) {
-    this.queue = new Queue<MailJobData>(MAIL_QUEUE, {
-      connection: { url: config.redisUrl, connectTimeout: 2000, maxRetriesPerRequest: 2 },
-      prefix: config.redisPrefix,
-      defaultJobOptions: {
-        attempts: config.mailAttempts,
-        backoff: { type: 'exponential', delay: config.mailBackoffMs },
-        removeOnComplete: true,
-        removeOnFail: true,
-      },
-    });
+    // Redis being away is handled where the queue is used; an unheard 'error' event would crash the process.
     this.queue.on('error', () => undefined);
   }
 
   onModuleInit(): void {
-    const every = Math.max(500, Math.min(5000, Math.floor(this.config.outboxRedriveAfterMs / 2)));
-    this.relayTimer = setInterval(() => void this.relay(), every);
-    this.relayTimer.unref();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    if (this.relayTimer) clearInterval(this.relayTimer);
-    await this.queue.close().catch(() => undefined);
+    const timer = setInterval(() => void this.relay(), relayPeriodMs(this.config.outboxRedriveAfterMs));
+    timer.unref();
+    this.scheduler.addInterval('mail-outbox-relay', timer);
   }
 
   /** Writes the outbox row inside the caller's transaction; call `dispatch` after it commits. */
-  async write(manager: EntityManager, mail: NewMail): Promise<string> {
+  async write(tx: SqlExecutor, mail: NewMail): Promise<string> {
     const { id, part } = this.row(mail);
-    const params: unknown[] = [];
-    await manager.query(insertSql(part, params, { literals: OUTBOX_QUEUED }), params);
+    await this.outbox.insert(part, tx);
     return id;
   }
 
@@ -109,9 +99,9 @@ export class MailProducer implements OnModuleInit, OnApplicationShutdown {
     return this.flushing;
   }
 
-  /** One job per delivery, its id the delivery id, so an id already queued is not added twice. */
-  private enqueue(deliveryIds: string[], timeoutMs: number): Promise<unknown> {
-    return withTimeout(this.queue.addBulk(deliveryIds.map((deliveryId) => ({ name: MAIL_JOB, data: { deliveryId }, opts: { jobId: deliveryId } }))), timeoutMs, 'Redis');
+  /** Outbox rows not yet sent or failed for good (a metrics gauge). */
+  undelivered(): Promise<number> {
+    return this.outbox.countUndelivered();
   }
 
   /** Re-drives rows that were written or queued long ago and are still undelivered. */
@@ -119,28 +109,22 @@ export class MailProducer implements OnModuleInit, OnApplicationShutdown {
     if (this.relaying) return 0;
     this.relaying = true;
     try {
-      const rows = await sqlRows<{ id: string }>(
-        this.db,
-        `UPDATE mail_outbox SET queued_at = now(), status = CASE WHEN status = 'sending' THEN 'queued' ELSE status END
-         WHERE id IN (
-           SELECT id FROM mail_outbox
-           WHERE status IN ('pending', 'queued', 'sending') AND created_at > now() - interval '2 days'
-             AND COALESCE(queued_at, created_at) < now() - ($1 || ' milliseconds')::interval
-             AND (status <> 'sending' OR updated_at < now() - interval '5 minutes')
-           ORDER BY created_at LIMIT 500 FOR UPDATE SKIP LOCKED)
-         RETURNING id`,
-        [String(this.config.outboxRedriveAfterMs)],
-      );
-      if (rows.length) {
-        this.logger.log(`re-driving ${rows.length} undelivered mail(s) from the outbox`);
-        await this.enqueue(rows.map((r) => r.id), 5000);
+      const ids = await this.outbox.takeStale(this.config.outboxRedriveAfterMs);
+      if (ids.length) {
+        this.logger.log(`re-driving ${ids.length} undelivered mail(s) from the outbox`);
+        await this.enqueue(ids, 5000);
       }
-      return rows.length;
+      return ids.length;
     } catch (err) {
       this.logger.warn(`outbox relay: ${(err as Error).message}`);
       return 0;
     } finally {
       this.relaying = false;
     }
+  }
+
+  /** One job per delivery, its id the delivery id, so an id already queued is not added twice. */
+  private enqueue(deliveryIds: string[], timeoutMs: number): Promise<unknown> {
+    return withTimeout(this.queue.addBulk(deliveryIds.map((deliveryId) => ({ name: MAIL_JOB, data: { deliveryId }, opts: { jobId: deliveryId } }))), timeoutMs, 'Redis');
   }
 }

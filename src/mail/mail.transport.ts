@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer, { Transporter } from 'nodemailer';
+import { AppConfig } from '../config/config';
 
 export interface OutgoingMail {
   id: string;
@@ -13,8 +14,17 @@ export interface OutgoingMail {
 }
 
 export interface MailTransport {
+  /** Where mail goes, for the start-up log. */
+  readonly description: string;
   send(mail: OutgoingMail): Promise<void>;
   close(): void;
+}
+
+export const MAIL_TRANSPORT = Symbol('MAIL_TRANSPORT');
+
+/** SMTP when `SMTP_URL` is set, else .eml files in `MAIL_DIR`. */
+export function createMailTransport(config: AppConfig): MailTransport {
+  return config.smtpUrl ? new SmtpTransport(config.smtpUrl) : new FolderTransport(config.mailDir);
 }
 
 function message(mail: OutgoingMail) {
@@ -31,6 +41,7 @@ function message(mail: OutgoingMail) {
 
 /** SMTP through a pooled nodemailer transport (`SMTP_URL`). */
 export class SmtpTransport implements MailTransport {
+  readonly description = 'SMTP';
   private readonly transporter: Transporter;
 
   constructor(url: string) {
@@ -57,6 +68,10 @@ export class FolderTransport implements MailTransport {
 
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true });
+  }
+
+  get description(): string {
+    return `folder ${this.dir}`;
   }
 
   async send(mail: OutgoingMail): Promise<void> {

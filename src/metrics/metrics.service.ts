@@ -6,7 +6,12 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 export class MetricsService {
   readonly registry = new Registry();
 
-  readonly otpStarted = new Counter({ name: 'mellon_otp_start_total', help: 'OTP starts accepted, by whether the account exists', labelNames: ['purpose', 'account'] as const, registers: [this.registry] });
+  readonly otpStarted = new Counter({
+    name: 'mellon_otp_start_total',
+    help: 'OTP starts accepted, by whether the account exists',
+    labelNames: ['purpose', 'account'] as const,
+    registers: [this.registry],
+  });
   readonly otpSent = new Counter({ name: 'mellon_otp_sent_total', help: 'OTP mails enqueued for delivery', labelNames: ['purpose'] as const, registers: [this.registry] });
   readonly otpVerify = new Counter({ name: 'mellon_otp_verify_total', help: 'OTP verifications by result', labelNames: ['result'] as const, registers: [this.registry] });
   readonly otpSendToVerify = new Histogram({
@@ -16,7 +21,12 @@ export class MetricsService {
     registers: [this.registry],
   });
   readonly rateLimitHits = new Counter({ name: 'mellon_rate_limit_hits_total', help: 'Requests refused by a rate limit', labelNames: ['limit'] as const, registers: [this.registry] });
-  readonly mail = new Counter({ name: 'mellon_mail_total', help: 'Mail delivery outcomes (sent = delivered to the SMTP relay)', labelNames: ['template', 'outcome'] as const, registers: [this.registry] });
+  readonly mail = new Counter({
+    name: 'mellon_mail_total',
+    help: 'Mail delivery outcomes (sent = delivered to the SMTP relay)',
+    labelNames: ['template', 'outcome'] as const,
+    registers: [this.registry],
+  });
   readonly mailLatency = new Histogram({
     name: 'mellon_mail_delivery_seconds',
     help: 'Time from the outbox row being written to the mail being accepted by SMTP',

@@ -11,7 +11,6 @@ import { UsersService } from '../users/users.service';
 import { CeremoniesService } from './ceremonies.service';
 import { CredentialsService } from './credentials.service';
 import { AuthFinishDto, AuthStartDto } from './dto/passkeys.dto';
-import { PasskeyUsersService } from './passkey-users.service';
 import { handleMatches, responseCredentialId, verifyAuthentication } from './webauthn';
 
 @Injectable()
@@ -20,7 +19,6 @@ export class AuthenticationService {
     private readonly ceremonies: CeremoniesService,
     private readonly credentials: CredentialsService,
     private readonly users: UsersService,
-    private readonly passkeyUsers: PasskeyUsersService,
     private readonly tokens: TokenService,
     private readonly audit: AuditService,
     @Inject(CONFIG) private readonly config: AppConfig,
@@ -50,7 +48,7 @@ export class AuthenticationService {
     const credential = await this.credentials.find(app.id, credentialId);
     const owned = credential && !credential.revokedAt && (!ceremony.userId || ceremony.userId === credential.userId);
     if (!credential || !owned) {
-      const holder = credential ? await this.passkeyUsers.byId(app.id, credential.userId) : null;
+      const holder = credential ? await this.users.byId(app.id, credential.userId) : null;
       await this.audit.record({
         appId: app.id,
         userId: holder?.id,
@@ -74,7 +72,7 @@ export class AuthenticationService {
     });
     if (!(await this.credentials.touch(app.id, credentialId, info.newCounter, info.credentialBackedUp))) throw notFound(credentialId);
 
-    const user = await this.passkeyUsers.byId(app.id, credential.userId);
+    const user = await this.users.byId(app.id, credential.userId);
     if (!user) throw notFound(credentialId);
     const issued = await this.tokens.issue(app, {
       userId: user.id,

@@ -1,42 +1,39 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { User } from '../users/user.entity';
+import { ApplicationsModule } from '../applications/applications.module';
+import { AuditModule } from '../audit/audit.module';
+import { RetentionService } from '../database/retention.service';
+import { MailModule } from '../mail/mail.module';
+import { SessionsModule } from '../sessions/sessions.module';
 import { UserViewService } from '../users/user-view.service';
+import { UsersModule } from '../users/users.module';
 import { AuthenticationService } from './authentication.service';
 import { CeremoniesService } from './ceremonies.service';
 import { CredentialsService } from './credentials.service';
-import { PasskeyCredential } from './passkey-credential.entity';
+import { PasskeyCredentialRepository } from './passkey-credential.repository';
 import { toPublicCredential } from './passkey-credential.model';
-import { PasskeyUsersService } from './passkey-users.service';
 import { PasskeysController } from './passkeys.controller';
 import { RegistrationService } from './registration.service';
-import { SecurityMailService } from './security-mail.service';
 import { UserCredentialsController } from './user-credentials.controller';
 import { UserCredentialsService } from './user-credentials.service';
-import { WebauthnCeremony } from './webauthn-ceremony.entity';
+import { WebauthnCeremonyRepository } from './webauthn-ceremony.repository';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([PasskeyCredential, WebauthnCeremony, User])],
+  imports: [ApplicationsModule, UsersModule, AuditModule, SessionsModule, MailModule],
   controllers: [PasskeysController, UserCredentialsController],
-  providers: [
-    CeremoniesService,
-    CredentialsService,
-    PasskeyUsersService,
-    SecurityMailService,
-    RegistrationService,
-    AuthenticationService,
-    UserCredentialsService,
-  ],
-  exports: [CredentialsService, PasskeyUsersService, SecurityMailService, UserCredentialsService],
+  providers: [PasskeyCredentialRepository, WebauthnCeremonyRepository, CeremoniesService, CredentialsService, RegistrationService, AuthenticationService, UserCredentialsService],
+  exports: [CredentialsService, UserCredentialsService],
 })
 export class PasskeysModule implements OnModuleInit {
   constructor(
     private readonly view: UserViewService,
     private readonly credentials: CredentialsService,
+    private readonly ceremonies: WebauthnCeremonyRepository,
+    private readonly retention: RetentionService,
   ) {}
 
-  /** `GET /v1/users/{id}` shows the user's passkeys without the users module depending on this one. */
   onModuleInit(): void {
+    // `GET /v1/users/{id}` shows the user's passkeys without the users module depending on this one.
     this.view.register(async (user) => ({ passkeys: (await this.credentials.list(user.appId, user.id)).map(toPublicCredential) }));
+    this.retention.register('webauthn_ceremonies', (tx, batch) => this.ceremonies.purgeExpired(tx, batch));
   }
 }

@@ -1,31 +1,30 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { generateRegistrationOptions } from '@simplewebauthn/server';
-import { DataSource, EntityManager } from 'typeorm';
 import { Application } from '../applications/application.model';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
 import { RequestMeta } from '../common/request';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
+import { Db, SqlExecutor } from '../database/db';
+import { SecurityMailService } from '../mail/security-mail.service';
 import { TokenService } from '../sessions/token.service';
 import { Amr, TokenClaims } from '../sessions/token.types';
 import { User } from '../users/user.model';
+import { UsersService } from '../users/users.service';
 import { CeremoniesService } from './ceremonies.service';
 import { CredentialsService } from './credentials.service';
 import { RegisterFinishDto } from './dto/passkeys.dto';
 import { PasskeyCredential, toPublicCredential } from './passkey-credential.model';
-import { PasskeyUsersService } from './passkey-users.service';
-import { SecurityMailService } from './security-mail.service';
 import { responseCredentialId, userHandle, verifyRegistration } from './webauthn';
 
 @Injectable()
 export class RegistrationService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly db: Db,
     private readonly ceremonies: CeremoniesService,
     private readonly credentials: CredentialsService,
-    private readonly users: PasskeyUsersService,
+    private readonly users: UsersService,
     private readonly tokens: TokenService,
     private readonly audit: AuditService,
     private readonly mail: SecurityMailService,
@@ -33,7 +32,7 @@ export class RegistrationService {
   ) {}
 
   async start(app: Application, claims: TokenClaims) {
-    const user = await this.users.ofToken(app, claims);
+    const user = await this.userOf(app, claims);
     const active = await this.credentials.listActive(app.id, user.id);
     const options = await generateRegistrationOptions({
       rpName: app.rpName,
@@ -61,16 +60,16 @@ export class RegistrationService {
       });
     }
     responseCredentialId(dto.response);
-    const user = await this.users.ofToken(app, claims);
+    const user = await this.userOf(app, claims);
     const ceremony = await this.ceremonies.consume(dto.ceremonyId, { appId: app.id, kind: 'registration', userId: user.id, tokenJti: claims.jti });
     const info = await verifyRegistration(app, dto.response, ceremony.challenge);
 
-    const { credential, session, revoked, mailIds } = await this.db.transaction(async (m) => {
-      if (claims.scope !== 'session' && !(await this.tokens.spend(claims, m))) {
+    const { credential, session, revoked, mailIds } = await this.db.transaction(async (tx) => {
+      if (claims.scope !== 'session' && !(await this.tokens.spend(claims, tx))) {
         throw new ApiError('session_expired', 'This token was already used.', { reason: 'used' });
       }
-      const revoked = await this.revokeChosen(m, app, user, dto);
-      const credential = await this.credentials.insert(m, {
+      const revoked = await this.revokeChosen(tx, app, user, dto);
+      const credential = await this.credentials.insert(tx, {
         appId: app.id,
         userId: user.id,
         credentialId: info.credential.id,
@@ -82,13 +81,9 @@ export class RegistrationService {
         aaguid: info.aaguid,
         label: dto.label ?? 'Passkey',
       });
-      await this.record(m, app, user, claims, credential, revoked, meta);
-      const mailIds = await this.notify(m, app, user, claims, credential, revoked);
-      const session = await this.tokens.issue(
-        app,
-        { userId: user.id, externalUserId: user.externalUserId, scope: 'session', amr: sessionAmr(claims), ttlMs: this.config.sessionTtlMs },
-        m,
-      );
+      await this.record(tx, app, user, claims, credential, revoked, meta);
+      const mailIds = await this.notify(tx, app, user, claims, credential, revoked);
+      const session = await this.tokens.issue(app, { userId: user.id, externalUserId: user.externalUserId, scope: 'session', amr: sessionAmr(claims), ttlMs: this.config.sessionTtlMs }, tx);
       return { credential, session, revoked, mailIds };
     });
     await this.mail.dispatch(mailIds);
@@ -98,6 +93,13 @@ export class RegistrationService {
       revokedCredentialIds: revoked,
       signal: await this.acceptedSignal(app, user),
     };
+  }
+
+  /** The user a token was issued to, as long as it still exists with the same externalUserId. */
+  private async userOf(app: Application, claims: TokenClaims): Promise<User> {
+    const user = await this.users.byId(app.id, claims.uid);
+    if (!user || user.externalUserId !== claims.sub) throw new ApiError('invalid_token', 'The user of this token no longer exists.');
+    return user;
   }
 
   /** Arguments for PublicKeyCredential.signalAllAcceptedCredentials, so revoked passkeys leave the password manager. */
@@ -110,28 +112,28 @@ export class RegistrationService {
     };
   }
 
-  private revokeChosen(m: EntityManager, app: Application, user: User, dto: RegisterFinishDto): Promise<string[]> {
+  private revokeChosen(tx: SqlExecutor, app: Application, user: User, dto: RegisterFinishDto): Promise<string[]> {
     const chosen = dto.revokeCredentialIds;
     if (chosen === undefined) return Promise.resolve([]);
     // Revoked before the new passkey is inserted, so "all_others" and a list can never hit it.
-    return this.credentials.revoke(m, app.id, user.id, chosen === 'all_others' ? { allExcept: null } : { ids: chosen }, 'recovery');
+    return this.credentials.revoke(tx, app.id, user.id, chosen === 'all_others' ? { allExcept: null } : { ids: chosen }, 'recovery');
   }
 
-  private async record(m: EntityManager, app: Application, user: User, claims: TokenClaims, c: PasskeyCredential, revoked: string[], meta: RequestMeta) {
+  private async record(tx: SqlExecutor, app: Application, user: User, claims: TokenClaims, c: PasskeyCredential, revoked: string[], meta: RequestMeta) {
     const base = { appId: app.id, userId: user.id, externalUserId: user.externalUserId, actor: 'end_user', meta };
-    await this.audit.record({ ...base, type: 'passkey.registered', data: { credentialId: c.credentialId, label: c.label, via: claims.scope, aaguid: c.aaguid } }, m);
+    await this.audit.record({ ...base, type: 'passkey.registered', data: { credentialId: c.credentialId, label: c.label, via: claims.scope, aaguid: c.aaguid } }, tx);
     for (const credentialId of revoked) {
-      await this.audit.record({ ...base, type: 'passkey.revoked', data: { credentialId, reason: 'recovery' } }, m);
+      await this.audit.record({ ...base, type: 'passkey.revoked', data: { credentialId, reason: 'recovery' } }, tx);
     }
     if (claims.scope === 'recovery') {
-      await this.audit.record({ ...base, type: 'recovery.completed', data: { credentialId: c.credentialId, method: claims.amr[0], revokedCount: revoked.length } }, m);
+      await this.audit.record({ ...base, type: 'recovery.completed', data: { credentialId: c.credentialId, method: claims.amr[0], revokedCount: revoked.length } }, tx);
     }
   }
 
-  private async notify(m: EntityManager, app: Application, user: User, claims: TokenClaims, c: PasskeyCredential, revoked: string[]): Promise<string[]> {
+  private async notify(tx: SqlExecutor, app: Application, user: User, claims: TokenClaims, c: PasskeyCredential, revoked: string[]): Promise<string[]> {
     const ids: string[] = [];
-    if (claims.scope === 'recovery') ids.push(await this.mail.write(m, app, user, 'passkey-added', { label: c.label }));
-    if (revoked.length) ids.push(await this.mail.write(m, app, user, 'passkeys-revoked', { count: revoked.length }));
+    if (claims.scope === 'recovery') ids.push(await this.mail.write(tx, app, user, 'passkey-added', { label: c.label }));
+    if (revoked.length) ids.push(await this.mail.write(tx, app, user, 'passkeys-revoked', { count: revoked.length }));
     return ids;
   }
 }

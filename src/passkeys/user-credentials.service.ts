@@ -1,24 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { Application } from '../applications/application.model';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
 import { RequestMeta } from '../common/request';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
+import { Db } from '../database/db';
+import { SecurityMailService } from '../mail/security-mail.service';
 import { TokenService } from '../sessions/token.service';
 import { User } from '../users/user.model';
 import { UsersService } from '../users/users.service';
 import { CredentialsService } from './credentials.service';
 import { toPublicCredential } from './passkey-credential.model';
-import { SecurityMailService } from './security-mail.service';
 
 /** What the app backend (secret key) does with a user's passkeys: enrollment tokens and revocation. */
 @Injectable()
 export class UserCredentialsService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly db: Db,
     private readonly users: UsersService,
     private readonly credentials: CredentialsService,
     private readonly tokens: TokenService,
@@ -46,14 +45,11 @@ export class UserCredentialsService {
 
   async revoke(app: Application, externalUserId: string, credentialId: string, meta: RequestMeta) {
     const user = await this.users.get(app.id, externalUserId);
-    const mailId = await this.db.transaction(async (m) => {
-      const revoked = await this.credentials.revoke(m, app.id, user.id, { ids: [credentialId] }, 'app_backend');
+    const mailId = await this.db.transaction(async (tx) => {
+      const revoked = await this.credentials.revoke(tx, app.id, user.id, { ids: [credentialId] }, 'app_backend');
       if (!revoked.length) throw new ApiError('credential_not_found', 'This passkey was already revoked.', { credentialId });
-      await this.audit.record(
-        { appId: app.id, userId: user.id, externalUserId, type: 'passkey.revoked', actor: 'app_backend', meta, data: { credentialId, reason: 'app_backend' } },
-        m,
-      );
-      return this.mail.write(m, app, user, 'passkeys-revoked', { count: 1 });
+      await this.audit.record({ appId: app.id, userId: user.id, externalUserId, type: 'passkey.revoked', actor: 'app_backend', meta, data: { credentialId, reason: 'app_backend' } }, tx);
+      return this.mail.write(tx, app, user, 'passkeys-revoked', { count: 1 });
     });
     await this.mail.dispatch([mailId]);
     const credential = await this.credentials.find(app.id, credentialId);

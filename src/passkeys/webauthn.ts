@@ -1,10 +1,4 @@
-import {
-  AuthenticationResponseJSON,
-  RegistrationResponseJSON,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  WebAuthnCredential,
-} from '@simplewebauthn/server';
+import { AuthenticationResponseJSON, RegistrationResponseJSON, verifyAuthenticationResponse, verifyRegistrationResponse, WebAuthnCredential } from '@simplewebauthn/server';
 import { Application } from '../applications/application.model';
 import { ApiError } from '../common/api-error';
 

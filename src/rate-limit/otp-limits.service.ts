@@ -23,7 +23,11 @@ export class OtpLimitsService {
   private readonly perEmail: RateLimiterRedis;
   private readonly failures: RateLimiterRedis;
 
-  constructor(@Inject(REDIS) redis: Redis, @Inject(CONFIG) private readonly config: AppConfig, private readonly metrics: MetricsService) {
+  constructor(
+    @Inject(REDIS) redis: Redis,
+    @Inject(CONFIG) private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
+  ) {
     const base = { storeClient: redis, rejectIfRedisNotReady: true };
     this.perUser = new RateLimiterRedis({ ...base, keyPrefix: `${config.redisPrefix}:rl:otp:user`, points: config.rateOtpPerUserHour, duration: 3600 });
     this.perEmail = new RateLimiterRedis({ ...base, keyPrefix: `${config.redisPrefix}:rl:otp:email`, points: config.rateOtpPerEmailHour, duration: 3600 });
@@ -32,10 +36,7 @@ export class OtpLimitsService {
 
   /** Counts one send against both keys; throws 429 with headers when either is exhausted. */
   async consumeSend(appId: string, subjectKey: string, emailKey: string): Promise<LimitHeaders> {
-    const [user, email] = await Promise.all([
-      this.consume(this.perUser, `${appId}:${subjectKey}`),
-      this.consume(this.perEmail, `${appId}:${emailKey}`),
-    ]);
+    const [user, email] = await Promise.all([this.consume(this.perUser, `${appId}:${subjectKey}`), this.consume(this.perEmail, `${appId}:${emailKey}`)]);
     const tightest = [
       { res: user, limit: this.config.rateOtpPerUserHour, name: 'otp_per_user' },
       { res: email, limit: this.config.rateOtpPerEmailHour, name: 'otp_per_email' },

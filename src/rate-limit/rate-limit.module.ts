@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import Redis from 'ioredis';
@@ -9,7 +9,7 @@ import { ApiThrottlerGuard } from './api-throttler.guard';
 import { OtpLimitsService } from './otp-limits.service';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 
-@Global()
+/** The per-IP limit on every route (an app-wide guard) and the OTP send/failure limits. */
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({

@@ -11,7 +11,10 @@ return {hits, ttl}`;
 
 /** Fixed-window counters in Redis, shared by every instance (the throttler's default is per process). */
 export class RedisThrottlerStorage implements ThrottlerStorage {
-  constructor(private readonly redis: Redis, private readonly prefix: string) {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {
     this.redis.defineCommand('mellonHit', { numberOfKeys: 1, lua: SCRIPT });
   }
 

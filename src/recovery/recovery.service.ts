@@ -1,6 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { Application } from '../applications/application.model';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
@@ -8,22 +6,18 @@ import { RequestMeta } from '../common/request';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
 import { Secrets } from '../config/secrets';
-import { rows as sqlRows } from '../database/sql';
+import { Db } from '../database/db';
 import { CredentialsService } from '../passkeys/credentials.service';
 import { toPublicCredential } from '../passkeys/passkey-credential.model';
 import { TokenService } from '../sessions/token.service';
 import { TokenClaims } from '../sessions/token.types';
-
-interface RedeemedRow {
-  id: string;
-  user_id: string;
-  external_user_id: string;
-}
+import { RecoveryLinkRepository } from './recovery-link.repository';
 
 @Injectable()
 export class RecoveryService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly db: Db,
+    private readonly links: RecoveryLinkRepository,
     private readonly credentials: CredentialsService,
     private readonly tokens: TokenService,
     private readonly audit: AuditService,
@@ -34,33 +28,23 @@ export class RecoveryService {
   /** Turns a recovery link into a recovery token; the link is consumed by one conditional UPDATE. */
   async redeem(app: Application, token: string, meta: RequestMeta) {
     const hash = this.secrets.hashToken(token);
-    return this.db.transaction(async (m) => {
-      const [link] = await sqlRows<RedeemedRow>(
-        m,
-        `UPDATE recovery_links l SET consumed_at = now()
-         WHERE token_hash = $1 AND app_id = $2 AND consumed_at IS NULL AND superseded_at IS NULL AND expires_at > now()
-         RETURNING l.id, l.user_id, (SELECT u.external_user_id FROM users u WHERE u.id = l.user_id) AS external_user_id`,
-        [hash, app.id],
-      );
+    return this.db.transaction(async (tx) => {
+      const link = await this.links.consume(hash, app.id, tx);
       if (!link) return this.refuse(app, hash);
-      const issued = await this.tokens.issue(
-        app,
-        { userId: link.user_id, externalUserId: link.external_user_id, scope: 'recovery', amr: ['recovery_link'], ttlMs: this.config.recoveryTokenTtlMs },
-        m,
-      );
+      const issued = await this.tokens.issue(app, { userId: link.userId, externalUserId: link.externalUserId, scope: 'recovery', amr: ['recovery_link'], ttlMs: this.config.recoveryTokenTtlMs }, tx);
       await this.audit.record(
         {
           appId: app.id,
-          userId: link.user_id,
-          externalUserId: link.external_user_id,
+          userId: link.userId,
+          externalUserId: link.externalUserId,
           type: 'recovery.started',
           actor: 'end_user',
           meta,
           data: { method: 'recovery_link', recoveryId: link.id },
         },
-        m,
+        tx,
       );
-      return { token: issued.token, tokenType: 'recovery', expiresAt: issued.expiresAt, user: { externalUserId: link.external_user_id } };
+      return { token: issued.token, tokenType: 'recovery', expiresAt: issued.expiresAt, user: { externalUserId: link.externalUserId } };
     });
   }
 
@@ -69,12 +53,9 @@ export class RecoveryService {
   }
 
   private async refuse(app: Application, hash: Buffer): Promise<never> {
-    const rows: { used: boolean; superseded: boolean }[] = await this.db.query(
-      `SELECT consumed_at IS NOT NULL AS used, superseded_at IS NOT NULL AS superseded FROM recovery_links WHERE token_hash = $1 AND app_id = $2`,
-      [hash, app.id],
-    );
-    if (!rows[0]) throw new ApiError('invalid_token', 'This recovery link is not valid for this application.');
-    const reason = rows[0].used ? 'used' : rows[0].superseded ? 'superseded' : 'expired';
+    const state = await this.links.state(hash, app.id);
+    if (!state) throw new ApiError('invalid_token', 'This recovery link is not valid for this application.');
+    const reason = state.used ? 'used' : state.superseded ? 'superseded' : 'expired';
     throw new ApiError('session_expired', `This recovery link is no longer valid (${reason}); ask support for a new one.`, { reason });
   }
 }

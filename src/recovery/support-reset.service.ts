@@ -1,17 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { Application } from '../applications/application.model';
 import { AuditService } from '../audit/audit.service';
 import { RequestMeta } from '../common/request';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
+import { Db } from '../database/db';
+import { SecurityMailService } from '../mail/security-mail.service';
 import { Secrets } from '../config/secrets';
 import { CredentialsService } from '../passkeys/credentials.service';
-import { SecurityMailService } from '../passkeys/security-mail.service';
 import { UsersService } from '../users/users.service';
 import { SupportResetDto } from './dto/recovery.dto';
+import { RecoveryLinkRepository } from './recovery-link.repository';
 
 /** The link a support reset hands out; built only from the application's configured recoveryUrl. */
 export function recoveryLink(app: Application, token: string): string {
@@ -23,7 +23,8 @@ export function recoveryLink(app: Application, token: string): string {
 @Injectable()
 export class SupportResetService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly db: Db,
+    private readonly links: RecoveryLinkRepository,
     private readonly users: UsersService,
     private readonly credentials: CredentialsService,
     private readonly mail: SecurityMailService,
@@ -45,29 +46,34 @@ export class SupportResetService {
     const link = recoveryLink(app, token);
     const actor = `support:${dto.actor}`;
 
-    const mailIds = await this.db.transaction(async (m) => {
-      const revoked = dto.revokeCredentials === 'all' ? await this.credentials.revoke(m, app.id, user.id, { allExcept: null }, 'support_reset') : [];
-      await m.query(
-        `UPDATE recovery_links SET superseded_at = now()
-         WHERE app_id = $1 AND user_id = $2 AND consumed_at IS NULL AND superseded_at IS NULL`,
-        [app.id, user.id],
-      );
-      await m.query(
-        `INSERT INTO recovery_links (id, app_id, user_id, token_hash, actor, reason, delivery, revoked_count, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [recoveryId, app.id, user.id, this.secrets.hashToken(token), dto.actor, dto.reason, dto.delivery, revoked.length, expiresAt],
+    const mailIds = await this.db.transaction(async (tx) => {
+      const revoked = dto.revokeCredentials === 'all' ? await this.credentials.revoke(tx, app.id, user.id, { allExcept: null }, 'support_reset') : [];
+      await this.links.supersedeLive(app.id, user.id, tx);
+      await this.links.insert(
+        {
+          id: recoveryId,
+          appId: app.id,
+          userId: user.id,
+          tokenHash: this.secrets.hashToken(token),
+          actor: dto.actor,
+          reason: dto.reason,
+          delivery: dto.delivery,
+          revokedCount: revoked.length,
+          expiresAt,
+        },
+        tx,
       );
       const base = { appId: app.id, userId: user.id, externalUserId: user.externalUserId, actor, meta };
       await this.audit.record(
         { ...base, type: 'recovery.support_reset', data: { recoveryId, reason: dto.reason, revokeCredentials: dto.revokeCredentials, delivery: dto.delivery, revokedCount: revoked.length } },
-        m,
+        tx,
       );
       for (const credentialId of revoked) {
-        await this.audit.record({ ...base, type: 'passkey.revoked', data: { credentialId, reason: 'support_reset', recoveryId } }, m);
+        await this.audit.record({ ...base, type: 'passkey.revoked', data: { credentialId, reason: 'support_reset', recoveryId } }, tx);
       }
-      const ids = [await this.mail.write(m, app, user, 'support-reset', {})];
+      const ids = [await this.mail.write(tx, app, user, 'support-reset', {})];
       if (dto.delivery === 'email') {
-        ids.push(await this.mail.write(m, app, user, 'recovery-link', { link, expiresHours: Math.round(this.config.recoveryLinkTtlMs / 3_600_000) }));
+        ids.push(await this.mail.write(tx, app, user, 'recovery-link', { link, expiresHours: Math.round(this.config.recoveryLinkTtlMs / 3_600_000) }));
       }
       return ids;
     });

@@ -45,9 +45,7 @@ async function connected(client: Redis, timeoutMs: number): Promise<Redis> {
 
 @Global()
 @Module({
-  providers: [
-    { provide: REDIS, inject: [CONFIG], useFactory: (config: AppConfig) => connected(createFailFastRedis(config.redisUrl, 'mellon-api'), 3000) },
-  ],
+  providers: [{ provide: REDIS, inject: [CONFIG], useFactory: (config: AppConfig) => connected(createFailFastRedis(config.redisUrl, 'mellon-api'), 3000) }],
   exports: [REDIS],
 })
 export class RedisModule implements OnApplicationShutdown {

@@ -1,13 +1,26 @@
-import { Global, Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
+import { ApplicationsModule } from '../applications/applications.module';
+import { RetentionService } from '../database/retention.service';
 import { JwksController, SessionsController } from './sessions.controller';
-import { SigningKeysService } from './signing-keys.service';
+import { SigningKeysModule } from './signing-keys.module';
 import { TokenGuard } from './token.guard';
+import { TokenRepository } from './token.repository';
 import { TokenService } from './token.service';
 
-@Global()
 @Module({
+  imports: [ApplicationsModule, SigningKeysModule],
   controllers: [JwksController, SessionsController],
-  providers: [SigningKeysService, TokenService, TokenGuard],
-  exports: [SigningKeysService, TokenService, TokenGuard],
+  providers: [TokenRepository, TokenService, TokenGuard],
+  exports: [SigningKeysModule, TokenService, TokenGuard, ApplicationsModule],
 })
-export class SessionsModule {}
+export class SessionsModule implements OnModuleInit {
+  constructor(
+    private readonly retention: RetentionService,
+    private readonly tokens: TokenRepository,
+  ) {}
+
+  onModuleInit(): void {
+    this.retention.register('opaque_tokens', (tx, batch) => this.tokens.purgeExpiredOpaque(tx, batch));
+    this.retention.register('spent_tokens', (tx, batch) => this.tokens.purgeExpiredSpent(tx, batch));
+  }
+}

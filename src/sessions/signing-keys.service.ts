@@ -1,9 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { exportJWK, generateKeyPair, importJWK, JWK, CryptoKey } from 'jose';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { Secrets } from '../config/secrets';
+import { SigningKeyRepository } from './signing-key.repository';
 
 interface LoadedKey {
   kid: string;
@@ -24,7 +23,10 @@ export class SigningKeysService {
   private keys: LoadedKey[] = [];
   private loadedAt = 0;
 
-  constructor(@InjectDataSource() private readonly db: DataSource, private readonly secrets: Secrets) {}
+  constructor(
+    private readonly repo: SigningKeyRepository,
+    private readonly secrets: Secrets,
+  ) {}
 
   async current(): Promise<LoadedKey> {
     await this.refreshIfStale();
@@ -56,7 +58,7 @@ export class SigningKeysService {
   /** New signing key; the old ones stop signing but keep verifying until every token they signed has expired. */
   async rotate(): Promise<string> {
     const kid = await this.createKey();
-    await this.db.query(`UPDATE signing_keys SET retired_at = now() WHERE retired_at IS NULL AND kid <> $1`, [kid]);
+    await this.repo.retireAllBut(kid);
     await this.reload();
     this.logger.log(`rotated signing key; new kid ${kid}`);
     return kid;
@@ -67,11 +69,7 @@ export class SigningKeysService {
     const kid = randomUUID();
     const pub = await exportJWK(publicKey);
     const priv = await exportJWK(privateKey);
-    await this.db.query(`INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk_enc) VALUES ($1, 'ES256', $2, $3)`, [
-      kid,
-      pub,
-      this.secrets.encrypt(JSON.stringify(priv)),
-    ]);
+    await this.repo.insert(kid, pub, this.secrets.encrypt(JSON.stringify(priv)));
     return kid;
   }
 
@@ -80,25 +78,20 @@ export class SigningKeysService {
   }
 
   private async reload(): Promise<void> {
-    const rows: { kid: string; public_jwk: JWK; private_jwk_enc: Buffer; created_at: Date; retired_at: Date | null }[] = await this.db.query(
-      `SELECT kid, public_jwk, private_jwk_enc, created_at, retired_at FROM signing_keys
-       WHERE retired_at IS NULL OR retired_at > now() - ($1 || ' milliseconds')::interval
-       ORDER BY created_at DESC`,
-      [String(PUBLISH_RETIRED_MS)],
-    );
+    const rows = await this.repo.published(PUBLISH_RETIRED_MS);
     const known = new Map(this.keys.map((k) => [k.kid, k]));
     this.keys = await Promise.all(
       rows.map(async (r) => {
         const prev = known.get(r.kid);
-        if (prev) return { ...prev, retiredAt: r.retired_at };
-        const privateJwk = JSON.parse(this.secrets.decrypt(r.private_jwk_enc)) as JWK;
+        if (prev) return { ...prev, retiredAt: r.retiredAt };
+        const privateJwk = JSON.parse(this.secrets.decrypt(r.privateJwkEnc)) as JWK;
         return {
           kid: r.kid,
-          publicJwk: r.public_jwk,
+          publicJwk: r.publicJwk,
           privateKey: (await importJWK(privateJwk, 'ES256')) as CryptoKey,
-          publicKey: (await importJWK(r.public_jwk, 'ES256')) as CryptoKey,
-          createdAt: r.created_at,
-          retiredAt: r.retired_at,
+          publicKey: (await importJWK(r.publicJwk, 'ES256')) as CryptoKey,
+          createdAt: r.createdAt,
+          retiredAt: r.retiredAt,
         };
       }),
     );

@@ -1,16 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
 import { Application } from '../applications/application.model';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
 import { Secrets } from '../config/secrets';
 import { ApiError } from '../common/api-error';
+import { SqlExecutor } from '../database/db';
 import { SigningKeysService } from './signing-keys.service';
+import { TokenRepository } from './token.repository';
 import { Amr, IssuedToken, SANDBOX_PREFIX, TokenClaims, TokenScope } from './token.types';
-import { rows as sqlRows } from '../database/sql';
 
 export interface IssueInput {
   userId: string;
@@ -30,13 +29,13 @@ const invalidToken = () => new ApiError('invalid_token', 'The token is not valid
 @Injectable()
 export class TokenService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly repo: TokenRepository,
     private readonly keys: SigningKeysService,
     private readonly secrets: Secrets,
     @Inject(CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async issue(app: Application, input: IssueInput, manager: EntityManager = this.db.manager): Promise<IssuedToken> {
+  async issue(app: Application, input: IssueInput, tx?: SqlExecutor): Promise<IssuedToken> {
     const now = Math.floor(Date.now() / 1000);
     const claims: TokenClaims = {
       iss: this.config.publicUrl,
@@ -53,13 +52,7 @@ export class TokenService {
     const expiresAt = new Date(claims.exp * 1000).toISOString();
     if (app.mode === 'sandbox') {
       const token = `${SANDBOX_PREFIX}_${randomBytes(32).toString('base64url')}`;
-      await manager.query(`INSERT INTO opaque_tokens (token_hash, app_id, jti, claims, expires_at) VALUES ($1, $2, $3, $4, $5)`, [
-        this.secrets.hashToken(token),
-        app.id,
-        claims.jti,
-        claims,
-        expiresAt,
-      ]);
+      await this.repo.insertOpaque(this.secrets.hashToken(token), claims, expiresAt, tx);
       return { token, tokenType: 'sandbox', expiresAt, claims };
     }
     const key = await this.keys.current();
@@ -80,32 +73,23 @@ export class TokenService {
   async verify(app: Application, token: string): Promise<TokenClaims> {
     if (typeof token !== 'string' || token.length > 4096) throw invalidToken();
     const claims = token.startsWith(SANDBOX_PREFIX) ? await this.verifySandbox(app, token) : await this.verifyJwt(app, token);
-    if (claims.scope !== 'session') {
-      const spent = await this.db.query(`SELECT 1 FROM spent_tokens WHERE jti = $1`, [claims.jti]);
-      if (spent.length) throw new ApiError('session_expired', 'This token was already used.', { reason: 'used' });
+    if (claims.scope !== 'session' && (await this.repo.isSpent(claims.jti))) {
+      throw new ApiError('session_expired', 'This token was already used.', { reason: 'used' });
     }
     return claims;
   }
 
   /** Atomically marks a single-use token as spent; false when another request spent it first. */
-  async spend(claims: TokenClaims, manager: EntityManager = this.db.manager): Promise<boolean> {
-    const rows = await sqlRows(
-      manager,
-      `INSERT INTO spent_tokens (jti, app_id, expires_at) VALUES ($1, $2, to_timestamp($3)) ON CONFLICT (jti) DO NOTHING RETURNING jti`,
-      [claims.jti, claims.aud, claims.exp],
-    );
-    return rows.length === 1;
+  spend(claims: TokenClaims, tx?: SqlExecutor): Promise<boolean> {
+    return this.repo.spend(claims.jti, claims.aud, claims.exp, tx);
   }
 
   private async verifySandbox(app: Application, token: string): Promise<TokenClaims> {
     if (app.mode !== 'sandbox') throw invalidToken();
-    const rows: { claims: TokenClaims; expired: boolean }[] = await this.db.query(
-      `SELECT claims, expires_at <= now() AS expired FROM opaque_tokens WHERE token_hash = $1 AND app_id = $2`,
-      [this.secrets.hashToken(token), app.id],
-    );
-    if (!rows.length) throw invalidToken();
-    if (rows[0].expired) throw new ApiError('invalid_token', 'The token has expired.', { reason: 'expired' });
-    return rows[0].claims;
+    const found = await this.repo.findOpaque(this.secrets.hashToken(token), app.id);
+    if (!found) throw invalidToken();
+    if (found.expired) throw new ApiError('invalid_token', 'The token has expired.', { reason: 'expired' });
+    return found.claims;
   }
 
   private async verifyJwt(app: Application, token: string): Promise<TokenClaims> {

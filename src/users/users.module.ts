@@ -1,15 +1,15 @@
-import { Global, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { User } from './user.entity';
+import { Module } from '@nestjs/common';
+import { ApplicationsModule } from '../applications/applications.module';
+import { AuditModule } from '../audit/audit.module';
+import { UserRepository } from './user.repository';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 import { UserViewService } from './user-view.service';
 
-@Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([User])],
+  imports: [ApplicationsModule, AuditModule],
   controllers: [UsersController],
-  providers: [UsersService, UserViewService],
+  providers: [UserRepository, UsersService, UserViewService],
   exports: [UsersService, UserViewService],
 })
 export class UsersModule {}

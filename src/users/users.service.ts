@@ -1,26 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { ApiError } from '../common/api-error';
 import { canonicalEmail } from '../common/email';
-import { User } from './user.entity';
+import { User } from './user.model';
+import { UserRepository } from './user.repository';
 
 @Injectable()
 export class UsersService {
-  constructor(@InjectRepository(User) private readonly repo: Repository<User>) {}
+  constructor(private readonly repo: UserRepository) {}
 
-  async upsert(appId: string, externalUserId: string, email: string, locale?: string): Promise<{ user: User; created: boolean }> {
-    const rows: { id: string; created: boolean }[] = await this.repo.query(
-      `INSERT INTO users (app_id, external_user_id, email, email_canonical, locale)
-       VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (app_id, external_user_id) DO UPDATE
-         SET email = EXCLUDED.email, email_canonical = EXCLUDED.email_canonical,
-             locale = COALESCE(EXCLUDED.locale, users.locale), updated_at = now()
-       RETURNING id, (xmax = 0) AS created`,
-      [appId, externalUserId, email.trim(), canonicalEmail(email), locale ?? null],
-    );
-    const user = await this.repo.findOneByOrFail({ id: rows[0].id });
-    return { user, created: rows[0].created };
+  upsert(appId: string, externalUserId: string, email: string, locale?: string): Promise<{ user: User; created: boolean }> {
+    return this.repo.upsert({ appId, externalUserId, email: email.trim(), emailCanonical: canonicalEmail(email), locale: locale ?? null });
   }
 
   async get(appId: string, externalUserId: string): Promise<User> {
@@ -30,6 +19,16 @@ export class UsersService {
   }
 
   find(appId: string, externalUserId: string): Promise<User | null> {
-    return this.repo.findOneBy({ appId, externalUserId });
+    return this.repo.findByExternalId(appId, externalUserId);
+  }
+
+  /** By internal id (token claims carry it as `uid`), within the app. */
+  byId(appId: string, id: string): Promise<User | null> {
+    return this.repo.findById(appId, id);
+  }
+
+  /** The account an email address (already canonical) signs in to: the oldest with that address. */
+  findByEmail(appId: string, emailCanonical: string): Promise<User | null> {
+    return this.repo.findFirstByEmail(appId, emailCanonical);
   }
 }

@@ -25,7 +25,10 @@ export class RegisterFinishDto {
   @ApiPropertyOptional({ example: 'Work laptop' }) @IsOptional() @Transform(trimString) @IsString() @Length(1, 100) label?: string;
   @ApiPropertyOptional({
     description: 'Only with a recovery token: credential ids to revoke, or "all_others"',
-    oneOf: [{ type: 'array', items: { type: 'string' } }, { type: 'string', enum: ['all_others'] }],
+    oneOf: [
+      { type: 'array', items: { type: 'string' } },
+      { type: 'string', enum: ['all_others'] },
+    ],
   })
   @IsOptional()
   @Validate(RevokeSelectionConstraint)

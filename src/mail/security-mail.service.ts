@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { Application } from '../applications/application.model';
 import { pickLocale } from '../common/locales';
-import { MailTemplate } from '../mail/mail.constants';
-import { MailProducer } from '../mail/mail.producer';
+import { SqlExecutor } from '../database/db';
 import { User } from '../users/user.model';
+import { MailTemplate } from './mail.constants';
+import { MailProducer } from './mail.producer';
 
 /**
  * Security mails (recovery link, passkey added, support reset, passkeys revoked) always go to the
@@ -15,8 +15,8 @@ import { User } from '../users/user.model';
 export class SecurityMailService {
   constructor(private readonly mail: MailProducer) {}
 
-  write(manager: EntityManager, app: Application, user: User, template: MailTemplate, data: Record<string, unknown>): Promise<string> {
-    return this.mail.write(manager, {
+  write(tx: SqlExecutor, app: Application, user: User, template: MailTemplate, data: Record<string, unknown>): Promise<string> {
+    return this.mail.write(tx, {
       appId: app.id,
       userId: user.id,
       template,

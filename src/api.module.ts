@@ -1,47 +1,52 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { ApplicationsModule } from './applications/applications.module';
 import { AuditModule } from './audit/audit.module';
 import { AppConfig } from './config/config';
-import { ConfigModule } from './config/config.module';
-import { DatabaseModule } from './database/database.module';
+import { CoreModule } from './core.module';
 import { DemoModule } from './demo/demo.module';
 import { HealthModule } from './health/health.module';
+import { LoggingOptions } from './logging/logging.module';
+import { MailWorkerModule } from './mail/mail-worker.module';
 import { MailModule } from './mail/mail.module';
-import { MetricsModule } from './metrics/metrics.module';
 import { OtpModule } from './otp/otp.module';
 import { PasskeysModule } from './passkeys/passkeys.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RecoveryModule } from './recovery/recovery.module';
+import { QueueRootModule } from './redis/queue-root';
 import { RedisModule } from './redis/redis.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { UsersModule } from './users/users.module';
 
-export interface AppModuleOptions {
-  /** Run the BullMQ mail worker in this process. */
+export interface ApiModuleOptions {
+  /** Run the BullMQ mail worker in this process (WORKER=inline). */
   runWorker: boolean;
+  logging?: Partial<LoggingOptions>;
 }
 
+/** The HTTP service: every route, the outbox relay and retention, and (by default) the mail worker. */
 @Module({})
-export class AppModule {
-  static forRoot(config: AppConfig, opts: AppModuleOptions): DynamicModule {
+export class ApiModule {
+  static forRoot(config: AppConfig, opts: ApiModuleOptions): DynamicModule {
     return {
-      module: AppModule,
+      module: ApiModule,
       imports: [
-        ConfigModule.forRoot(config),
-        DatabaseModule,
+        CoreModule.forRoot(config, opts.logging),
         RedisModule,
-        MetricsModule,
+        QueueRootModule,
+        ScheduleModule.forRoot(),
         RateLimitModule,
         AuditModule,
         ApplicationsModule,
         UsersModule,
         SessionsModule,
-        MailModule.forRoot({ runWorker: opts.runWorker }),
+        MailModule,
         OtpModule,
         PasskeysModule,
         RecoveryModule,
         HealthModule,
         DemoModule,
+        ...(opts.runWorker ? [MailWorkerModule] : []),
       ],
     };
   }

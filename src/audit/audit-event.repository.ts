@@ -1,0 +1,29 @@
+import { Injectable } from '@nestjs/common';
+import { Db, SqlExecutor } from '../database/db';
+import { InsertPart, insertSql } from '../database/statement';
+import { AuditEvent, AuditFilter } from './audit-event.model';
+
+@Injectable()
+export class AuditEventRepository {
+  constructor(private readonly db: Db) {}
+
+  async insert(part: InsertPart, tx: SqlExecutor = this.db): Promise<void> {
+    const params: unknown[] = [];
+    await tx.count(insertSql(part, params), params);
+  }
+
+  /** Newest first. */
+  list(appId: string, f: AuditFilter): Promise<AuditEvent[]> {
+    const params: unknown[] = [appId];
+    const where = ['app_id = $1'];
+    if (f.externalUserId) where.push(`external_user_id = $${params.push(f.externalUserId)}`);
+    if (f.type) where.push(`type = $${params.push(f.type)}`);
+    if (f.beforeId) where.push(`id < $${params.push(f.beforeId)}`);
+    params.push(f.limit);
+    return this.db.rows<AuditEvent>(
+      `SELECT id::text AS id, type, actor, external_user_id AS "externalUserId", ip, user_agent AS "userAgent", data, created_at AS "createdAt"
+       FROM audit_events WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT $${params.length}`,
+      params,
+    );
+  }
+}

@@ -1,0 +1,28 @@
+import { MailTemplate } from './mail.constants';
+
+export type OutboxStatus = 'pending' | 'queued' | 'sending' | 'sent' | 'failed';
+
+/** An outbox row the worker claimed for sending, with the sender details of its application. */
+export interface ClaimedMail {
+  id: string;
+  template: MailTemplate;
+  locale: string;
+  toAddress: string;
+  /** AES-GCM encrypted template data (it may hold a code or a link token). */
+  payloadEnc: Buffer;
+  mailFrom: string;
+  appName: string;
+  createdAt: Date;
+}
+
+/** An outbox row as the sandbox outbox shows it. */
+export interface OutboxMail {
+  id: string;
+  template: MailTemplate;
+  locale: string;
+  toAddress: string;
+  payloadEnc: Buffer;
+  status: OutboxStatus;
+  createdAt: Date;
+  sentAt: Date | null;
+}

@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { Db, SqlExecutor } from '../database/db';
+import { InsertPart, insertSql } from '../database/statement';
+import { OUTBOX_QUEUED } from './mail.constants';
+import { ClaimedMail, OutboxMail } from './mail-outbox.model';
+
+@Injectable()
+export class MailOutboxRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Inserts a row built by `MailProducer.row`, born queued. */
+  async insert(part: InsertPart, tx: SqlExecutor = this.db): Promise<void> {
+    const params: unknown[] = [];
+    await tx.count(insertSql(part, params, { literals: OUTBOX_QUEUED }), params);
+  }
+
+  /** Claims a row for sending by one conditional UPDATE; null when it is already sent, being sent, failed for good, or unknown. */
+  async claim(id: string): Promise<ClaimedMail | null> {
+    const rows = await this.db.rows<ClaimedMail>(
+      `UPDATE mail_outbox o SET status = 'sending', attempts = o.attempts + 1, updated_at = now()
+       FROM applications a
+       WHERE o.id = $1 AND a.id = o.app_id AND o.status IN ('pending', 'queued')
+       RETURNING o.id, o.template, o.locale, o.to_address AS "toAddress", o.payload_enc AS "payloadEnc",
+         a.mail_from AS "mailFrom", a.name AS "appName", o.created_at AS "createdAt"`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
+  async markSent(id: string): Promise<void> {
+    await this.db.count(`UPDATE mail_outbox SET status = 'sent', sent_at = now(), last_error = NULL, updated_at = now() WHERE id = $1`, [id]);
+  }
+
+  /** After a failed attempt: `queued` for the next retry, or `failed` for good. */
+  async markUnsent(id: string, status: 'queued' | 'failed', error: string): Promise<void> {
+    await this.db.count(`UPDATE mail_outbox SET status = $2, last_error = $3, queued_at = now(), updated_at = now() WHERE id = $1`, [id, status, error]);
+  }
+
+  /**
+   * Marks for re-driving (and returns) up to 500 rows written or queued longer than `afterMs` ago
+   * and still undelivered, including rows stuck in `sending` for 5 minutes (a worker died).
+   */
+  async takeStale(afterMs: number): Promise<string[]> {
+    const rows = await this.db.rows<{ id: string }>(
+      `UPDATE mail_outbox SET queued_at = now(), status = CASE WHEN status = 'sending' THEN 'queued' ELSE status END
+       WHERE id IN (
+         SELECT id FROM mail_outbox
+         WHERE status IN ('pending', 'queued', 'sending') AND created_at > now() - interval '2 days'
+           AND COALESCE(queued_at, created_at) < now() - ($1 || ' milliseconds')::interval
+           AND (status <> 'sending' OR updated_at < now() - interval '5 minutes')
+         ORDER BY created_at LIMIT 500 FOR UPDATE SKIP LOCKED)
+       RETURNING id`,
+      [String(afterMs)],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async countUndelivered(): Promise<number> {
+    const [row] = await this.db.rows<{ n: number }>(`SELECT count(*)::int AS n FROM mail_outbox WHERE status IN ('pending','queued','sending')`);
+    return row.n;
+  }
+
+  /** The application's mails of the last 24 hours, newest first, optionally to one address. */
+  recentForApp(appId: string, to?: string): Promise<OutboxMail[]> {
+    const columns = `id, template, locale, to_address AS "toAddress", payload_enc AS "payloadEnc", status, created_at AS "createdAt", sent_at AS "sentAt"`;
+    const recent = `app_id = $1 AND created_at > now() - interval '24 hours'`;
+    if (!to) {
+      return this.db.rows<OutboxMail>(`SELECT ${columns} FROM mail_outbox WHERE ${recent} ORDER BY created_at DESC LIMIT 100`, [appId]);
+    }
+    return this.db.rows<OutboxMail>(`SELECT ${columns} FROM mail_outbox WHERE ${recent} AND lower(to_address) = lower($2) ORDER BY created_at DESC LIMIT 100`, [appId, to]);
+  }
+
+  /** Delivered or finally failed mail is kept a week. */
+  purgeOld(tx: SqlExecutor, batch: number): Promise<number> {
+    return tx.count(
+      `DELETE FROM mail_outbox WHERE ctid IN (
+         SELECT ctid FROM mail_outbox WHERE status IN ('sent','failed') AND created_at < now() - interval '7 days' LIMIT $1)`,
+      [batch],
+    );
+  }
+}

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { Db, SqlExecutor } from '../database/db';
+import { InsertPart, insertSql } from '../database/statement';
+import { OUTBOX_QUEUED } from '../mail/mail.constants';
+import { ChallengeAttempt, ChallengeState, NewChallenge } from './otp-challenge.model';
+
+@Injectable()
+export class OtpChallengeRepository {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Supersedes the subject's live challenges and inserts the new one, its audit event and (for a
+   * real account) its outbox row in one statement: atomic like a transaction, in one round trip.
+   */
+  async start(c: NewChallenge, audit: InsertPart, outbox: InsertPart | null): Promise<void> {
+    const params: unknown[] = [c.appId, c.subject, c.purpose];
+    const parts = [
+      `superseded AS (UPDATE otp_challenges SET superseded_at = now()
+         WHERE app_id = $1 AND subject = $2 AND purpose = $3 AND consumed_at IS NULL AND superseded_at IS NULL RETURNING 1)`,
+      `challenge AS (${insertSql(
+        {
+          table: 'otp_challenges',
+          columns: ['id', 'app_id', 'user_id', 'subject', 'purpose', 'code_hash', 'max_attempts', 'expires_at'],
+          values: [c.id, c.appId, c.userId, c.subject, c.purpose, c.codeHash, c.maxAttempts, c.expiresAt],
+        },
+        params,
+        { returning: '1' },
+      )})`,
+      `audit AS (${insertSql(audit, params, { returning: '1' })})`,
+    ];
+    if (outbox) parts.push(`outbox AS (${insertSql(outbox, params, { literals: OUTBOX_QUEUED, returning: '1' })})`);
+    await this.db.rows(`WITH ${parts.join(',\n')} SELECT 1`, params);
+  }
+
+  /** Counts an attempt in the same statement that decides whether the challenge is still live; null when it is not. */
+  async countAttempt(id: string, appId: string): Promise<ChallengeAttempt | null> {
+    const rows = await this.db.rows<ChallengeAttempt>(
+      `UPDATE otp_challenges c SET attempts = c.attempts + 1
+       WHERE c.id = $1 AND c.app_id = $2 AND c.consumed_at IS NULL AND c.superseded_at IS NULL
+         AND c.expires_at > now() AND c.attempts < c.max_attempts
+       RETURNING c.code_hash AS "codeHash", c.attempts, c.max_attempts AS "maxAttempts", c.user_id AS "userId", c.subject,
+         c.purpose, c.created_at AS "createdAt",
+         (SELECT u.external_user_id FROM users u WHERE u.id = c.user_id) AS "externalUserId"`,
+      [id, appId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Consumes the challenge (one conditional UPDATE) and records `audit` only if it did; false when it was no longer live. */
+  async consume(id: string, audit: InsertPart): Promise<boolean> {
+    const params: unknown[] = [id];
+    const rows = await this.db.rows(
+      `WITH consumed AS (UPDATE otp_challenges SET consumed_at = now()
+         WHERE id = $1 AND consumed_at IS NULL AND superseded_at IS NULL AND expires_at > now() RETURNING id),
+       audit AS (${insertSql(audit, params, { from: 'consumed' })})
+       SELECT id FROM consumed`,
+      params,
+    );
+    return rows.length === 1;
+  }
+
+  async state(id: string, appId: string): Promise<ChallengeState | null> {
+    const rows = await this.db.rows<ChallengeState>(
+      `SELECT consumed_at IS NOT NULL AS consumed, superseded_at IS NOT NULL AS superseded,
+              expires_at <= now() AS expired, attempts >= max_attempts AS locked, user_id AS "userId", purpose
+       FROM otp_challenges WHERE id = $1 AND app_id = $2`,
+      [id, appId],
+    );
+    return rows[0] ?? null;
+  }
+
+  purgeExpired(tx: SqlExecutor, batch: number): Promise<number> {
+    return tx.count(`DELETE FROM otp_challenges WHERE ctid IN (SELECT ctid FROM otp_challenges WHERE expires_at < now() - interval '1 day' LIMIT $1)`, [batch]);
+  }
+}
