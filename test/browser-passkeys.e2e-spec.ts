@@ -1,10 +1,10 @@
 import { Browser } from 'playwright-core';
 import { barrier } from './support/barrier';
 import { Device, launchBrowser, newDevice, toBase64Url } from './support/browser';
-import { dropDatabase, freshDatabaseUrl } from './support/database';
-import { assertion, otpToken, register, RpPage, signIn } from './support/passkey-devices';
-import { browser as api, createApplication, putUser, Service, startService, TestApplication } from './support/service';
-import { TestSmtp } from './support/smtp';
+import { expectError } from './support/errors';
+import { useService } from './support/fixture';
+import { assertion, otpToken, register, RpPage, RpWindow, signIn } from './support/passkey-devices';
+import { browser as api, createApplication, putUser, TestApplication } from './support/service';
 
 /**
  * Real passkeys: Chromium with CDP virtual authenticators, one per device, on a relying-party
@@ -12,9 +12,7 @@ import { TestSmtp } from './support/smtp';
  * Every test has its own user and its own devices.
  */
 describe('passkeys and recovery in a real browser', () => {
-  const databaseUrl = freshDatabaseUrl('browser_passkeys');
-  let smtp: TestSmtp;
-  let svc: Service;
+  const t = useService('browser_passkeys', { smtp: true, env: { RATE_OTP_PER_USER_HOUR: '1000', RATE_OTP_PER_EMAIL_HOUR: '1000' } });
   let rp: RpPage;
   let app: TestApplication;
   let chromium: Browser;
@@ -23,21 +21,21 @@ describe('passkeys and recovery in a real browser', () => {
 
   const sk = () => `Bearer ${app.secretKey}`;
   const passkeyOf = async (d: Device) => (await d.credentials()).map((x) => toBase64Url(x.credentialId));
-  const claimsOf = async (token: string, scope = 'session') => (await svc.http().post('/v1/sessions/verify').set('authorization', sk()).send({ token, scope })).body.claims;
-  const enrollmentToken = async (user: string) => (await svc.http().post(`/v1/users/${user}/enrollment`).set('authorization', sk()).send()).body.token as string;
-  const listFromPage = (d: Device, token: string) => d.page.evaluate((t) => (window as any).api('GET', '/v1/recovery/credentials', undefined, t), token);
+  const claimsOf = async (token: string, scope = 'session') => (await t.svc.http().post('/v1/sessions/verify').set('authorization', sk()).send({ token, scope })).body.claims;
+  const enrollmentToken = async (user: string) => (await t.svc.http().post(`/v1/users/${user}/enrollment`).set('authorization', sk()).send()).body.token as string;
+  const listFromPage = (d: Device, token: string) => d.page.evaluate((bearer) => (window as unknown as RpWindow).api('GET', '/v1/recovery/credentials', undefined, bearer), token);
 
   async function device(): Promise<Device> {
     const d = await newDevice(chromium);
     devices.push(d);
-    await rp.open(d.page, svc, app);
+    await rp.open(d.page, t.svc, app);
     return d;
   }
 
   async function newUser(): Promise<{ user: string; email: string }> {
     const user = `user${++userSeq}`;
     const email = `${user}@example.com`;
-    await putUser(svc, app, user, email);
+    await putUser(t.svc, app, user, email);
     return { user, email };
   }
 
@@ -50,10 +48,8 @@ describe('passkeys and recovery in a real browser', () => {
   }
 
   beforeAll(async () => {
-    smtp = await new TestSmtp().start();
-    svc = await startService({ databaseUrl, smtpUrl: smtp.url, env: { RATE_OTP_PER_USER_HOUR: '1000', RATE_OTP_PER_EMAIL_HOUR: '1000' } });
     rp = await new RpPage().start();
-    app = await createApplication(svc, { name: 'Acme', mode: 'production', allowedOrigins: [rp.origin], rpId: 'localhost', rpName: 'Acme', recoveryUrl: `${rp.origin}/recover` });
+    app = await createApplication(t.svc, { name: 'Acme', mode: 'production', allowedOrigins: [rp.origin], rpId: 'localhost', rpName: 'Acme', recoveryUrl: `${rp.origin}/recover` });
     chromium = await launchBrowser();
   });
 
@@ -65,9 +61,6 @@ describe('passkeys and recovery in a real browser', () => {
   afterAll(async () => {
     await chromium?.close();
     await rp?.stop();
-    await svc?.close();
-    await smtp?.stop();
-    await dropDatabase(databaseUrl);
   });
 
   it('device A registers a first passkey with an enrollment token and signs in with it', async () => {
@@ -88,7 +81,7 @@ describe('passkeys and recovery in a real browser', () => {
       expect(res).toMatchObject({ step: 'finish', status: 200, body: { tokenType: 'session', user: { externalUserId: user } } });
       expect(await claimsOf(res.body!.token)).toMatchObject({ sub: user, aud: app.appId, scope: 'session', amr: ['passkey'] });
     }
-    const view = await svc.http().get(`/v1/users/${user}`).set('authorization', sk());
+    const view = await t.svc.http().get(`/v1/users/${user}`).set('authorization', sk());
     expect(view.body.passkeys).toEqual([expect.objectContaining({ id, status: 'active', lastUsedAt: expect.any(String) })]);
   });
 
@@ -108,7 +101,7 @@ describe('passkeys and recovery in a real browser', () => {
     const a = await enrolledDevice(user, 'Device A');
     const got = await assertion(a.d.page);
     expect(got.error).toBeUndefined();
-    const client = api(svc, app, rp.origin);
+    const client = api(t.svc, app, rp.origin);
     const gate = barrier(2);
     const results = await Promise.all(
       [0, 1].map(async () => {
@@ -122,19 +115,18 @@ describe('passkeys and recovery in a real browser', () => {
     // The same signed assertion on a fresh ceremony: the challenge does not match.
     const fresh = await client.post('/v1/passkeys/auth/start', {});
     const replay = await client.post('/v1/passkeys/auth/finish', { ceremonyId: fresh.body.ceremonyId, response: got.response });
-    expect(replay.status).toBe(422);
-    expect(replay.body.code).toBe('webauthn_verification_failed');
+    expectError(replay, 422, 'webauthn_verification_failed');
   });
 
   it('device B recovers by email, registers a passkey and revokes A; A is then refused', async () => {
     const { user, email } = await newUser();
     const a = await enrolledDevice(user, 'Device A');
     const b = await device();
-    const recovery = await otpToken(svc, app, smtp, email, 'recovery', rp.origin);
+    const recovery = await otpToken(t.svc, app, t.smtp, email, 'recovery', rp.origin);
     const listed = await listFromPage(b, recovery);
     expect(listed.body.credentials).toEqual([expect.objectContaining({ id: a.id, label: 'Device A', status: 'active' })]);
 
-    const mailsBefore = smtp.to(email).length;
+    const mailsBefore = t.smtp.to(email).length;
     const reg = await register(b.page, recovery, { label: 'Device B', revokeCredentialIds: [a.id] });
     expect(reg).toMatchObject({ step: 'finish', status: 201 });
     const [bId] = await passkeyOf(b);
@@ -146,8 +138,8 @@ describe('passkeys and recovery in a real browser', () => {
     expect(await claimsOf(reg.body!.session.token)).toMatchObject({ scope: 'session', amr: ['email_otp', 'passkey'] });
 
     // The security notices arrive: a passkey was added through recovery, one was removed.
-    await smtp.waitFor(email, mailsBefore + 2);
-    const notices = smtp.to(email).slice(mailsBefore);
+    await t.smtp.waitFor(email, mailsBefore + 2);
+    const notices = t.smtp.to(email).slice(mailsBefore);
     const added = notices.find((m) => /new passkey was added/i.test(m.subject))!;
     expect(added.text).toContain('Device B');
     expect(added.text).toContain("If this wasn't you");
@@ -163,7 +155,7 @@ describe('passkeys and recovery in a real browser', () => {
     expect(await signIn(a.d.page, user)).toMatchObject({ step: 'browser', error: 'NotAllowedError' }); // A is no longer offered
     expect(await signIn(b.page, user)).toMatchObject({ step: 'finish', status: 200 });
 
-    const audit = await svc.http().get(`/v1/audit-events?externalUserId=${user}&limit=200`).set('authorization', sk());
+    const audit = await t.svc.http().get(`/v1/audit-events?externalUserId=${user}&limit=200`).set('authorization', sk());
     const types = audit.body.events.map((e: { type: string }) => e.type);
     expect(types).toEqual(expect.arrayContaining(['passkey.registered', 'passkey.signed_in', 'passkey.revoked', 'passkey.sign_in_refused', 'recovery.started', 'recovery.completed']));
     const completed = audit.body.events.find((e: { type: string }) => e.type === 'recovery.completed');
@@ -175,15 +167,18 @@ describe('passkeys and recovery in a real browser', () => {
     const a = await enrolledDevice(user, 'Device A');
     const b = await enrolledDevice(user, 'Device B');
     const c = await device();
-    const before = smtp.to(email).length;
-    const reset = await svc
+    const before = t.smtp.to(email).length;
+    const reset = await t.svc
       .http()
       .post(`/v1/users/${user}/recovery`)
       .set('authorization', sk())
       .send({ actor: 'jane@support', reason: 'lost both devices', revokeCredentials: 'all', delivery: 'email' });
     expect(reset.status).toBe(201);
-    await smtp.waitFor(email, before + 2);
-    const linkMail = smtp.to(email).slice(before).find((m) => m.text.includes('#token='))!;
+    await t.smtp.waitFor(email, before + 2);
+    const linkMail = t.smtp
+      .to(email)
+      .slice(before)
+      .find((m) => m.text.includes('#token='))!;
     const link = /(http\S+#token=[A-Za-z0-9_-]+)/.exec(linkMail.text)![1];
     expect(link.startsWith(`${rp.origin}/recover#token=`)).toBe(true);
 
@@ -192,8 +187,8 @@ describe('passkeys and recovery in a real browser', () => {
     }
 
     // Device C opens the link; the page hands the fragment's token to redeem.
-    await rp.open(c.page, svc, app, new URL(link).pathname + new URL(link).hash);
-    const redeem = () => c.page.evaluate(() => (window as any).api('POST', '/v1/recovery/redeem', { token: new URLSearchParams(location.hash.slice(1)).get('token') }));
+    await rp.open(c.page, t.svc, app, new URL(link).pathname + new URL(link).hash);
+    const redeem = () => c.page.evaluate(() => (window as unknown as RpWindow).api('POST', '/v1/recovery/redeem', { token: new URLSearchParams(location.hash.slice(1)).get('token') }));
     const redeemed = await redeem();
     expect(redeemed).toMatchObject({ status: 200, body: { tokenType: 'recovery', user: { externalUserId: user } } });
     expect(await claimsOf(redeemed.body.token, 'recovery')).toMatchObject({ scope: 'recovery', amr: ['recovery_link'] });
@@ -207,13 +202,13 @@ describe('passkeys and recovery in a real browser', () => {
     const res = await signIn(c.page, user);
     expect(res).toMatchObject({ step: 'finish', status: 200 });
     expect(await claimsOf(res.body!.token)).toMatchObject({ amr: ['passkey'] });
-    const view = await svc.http().get(`/v1/users/${user}`).set('authorization', sk());
+    const view = await t.svc.http().get(`/v1/users/${user}`).set('authorization', sk());
     expect(view.body.passkeys.map((p: { id: string; status: string }) => [p.id, p.status])).toEqual([
       [a.id, 'revoked'],
       [b.id, 'revoked'],
       [cId, 'active'],
     ]);
-    const added = await smtp.waitFor(email, before + 3);
+    const added = await t.smtp.waitFor(email, before + 3);
     expect(added.subject).toMatch(/new passkey was added/i);
   });
 });

@@ -2,9 +2,9 @@ import { createServer } from 'node:net';
 import { Browser, Page } from 'playwright-core';
 import { ApplicationsService } from '../src/applications/applications.service';
 import { launchBrowser, newDevice } from './support/browser';
-import { dropDatabase, freshDatabaseUrl } from './support/database';
-import { Service, startService } from './support/service';
-import { codeFrom, TestSmtp } from './support/smtp';
+import { expectError } from './support/errors';
+import { useService } from './support/fixture';
+import { codeFrom } from './support/smtp';
 
 /** A port nobody listens on right now, so PUBLIC_URL can name it before the service starts. */
 async function freePort(): Promise<number> {
@@ -34,59 +34,59 @@ async function signedIn(page: Page, user: string, method: string) {
 }
 
 describe('the /demo page, driven through its buttons in Chromium', () => {
-  const databaseUrl = freshDatabaseUrl('demo_page');
-  let smtp: TestSmtp;
-  let svc: Service;
+  const t = useService('demo_page', {
+    smtp: true,
+    env: { DEMO_APP: 'on' },
+    prepare: async () => {
+      const port = await freePort();
+      origin = `http://localhost:${port}`;
+      return { port, env: { PUBLIC_URL: origin } };
+    },
+  });
   let browser: Browser;
   let clientId: string;
   let secretKey: string;
   let beforeDemoApp: { status: number; body: Record<string, unknown> };
 
   beforeAll(async () => {
-    smtp = await new TestSmtp().start();
-    const port = await freePort();
-    origin = `http://localhost:${port}`;
-    svc = await startService({ databaseUrl, smtpUrl: smtp.url, port, env: { PUBLIC_URL: origin, DEMO_APP: 'on' } });
-    beforeDemoApp = await svc.http().get('/demo/config.json');
-    const apps = svc.app.get(ApplicationsService);
-    ({ app: { clientId }, secretKey } = await apps.create(apps.demoDefaults(), { isDemo: true }));
+    beforeDemoApp = await t.svc.http().get('/demo/config.json');
+    const apps = t.svc.app.get(ApplicationsService);
+    ({
+      app: { clientId },
+      secretKey,
+    } = await apps.create(apps.demoDefaults(), { isDemo: true }));
     browser = await launchBrowser();
   });
 
   afterAll(async () => {
     await browser?.close();
-    await svc?.close();
-    await smtp?.stop();
-    await dropDatabase(databaseUrl);
   });
 
   it('serves the page with a strict CSP, and its config for the demo application', async () => {
-    const page = await svc.http().get('/demo');
+    const page = await t.svc.http().get('/demo');
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
     expect(page.headers['content-security-policy']).toContain("default-src 'none'");
-    expect((await svc.http().get('/demo/')).status).toBe(200);
+    expect((await t.svc.http().get('/demo/')).status).toBe(200);
     for (const [path, type] of [
       ['/demo/demo.js', /^text\/javascript/],
       ['/demo/demo.css', /^text\/css/],
       ['/demo/simplewebauthn-browser.js', /^text\/javascript/],
     ] as const) {
-      const res = await svc.http().get(path);
+      const res = await t.svc.http().get(path);
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(type);
     }
-    const missing = await svc.http().get('/demo/nope.js');
-    expect(missing.status).toBe(404);
-    expect(missing.body.code).toBe('not_found');
+    const missing = await t.svc.http().get('/demo/nope.js');
+    expectError(missing, 404, 'not_found');
 
-    const root = await svc.http().get('/');
+    const root = await t.svc.http().get('/');
     expect(root.status).toBe(302);
     expect(root.headers.location).toBe('/demo');
 
-    expect(beforeDemoApp.status).toBe(404);
-    expect(beforeDemoApp.body).toMatchObject({ code: 'application_not_found', message: expect.any(String) });
-    const config = await svc.http().get('/demo/config.json');
+    expectError(beforeDemoApp, 404, 'application_not_found', { message: expect.any(String) });
+    const config = await t.svc.http().get('/demo/config.json');
     expect(config.status).toBe(200);
     expect(config.body).toEqual({ clientId, rpId: 'localhost', rpName: 'Mellon demo', publicUrl: origin });
 
@@ -107,22 +107,19 @@ describe('the /demo page, driven through its buttons in Chromium', () => {
   });
 
   it('refuses the sign-up helper for any application but the sandbox demo, and an existing user name', async () => {
-    const apps = svc.app.get(ApplicationsService);
+    const apps = t.svc.app.get(ApplicationsService);
     const { app: other } = await apps.create({ ...apps.demoDefaults(), name: 'Not the demo' });
-    const refused = await svc.http().post('/demo/api/signup').set('x-client-id', other.clientId).send({ externalUserId: 'eve', email: 'eve@example.com' });
-    expect(refused.status).toBe(404);
-    expect(refused.body.code).toBe('not_found');
+    const refused = await t.svc.http().post('/demo/api/signup').set('x-client-id', other.clientId).send({ externalUserId: 'eve', email: 'eve@example.com' });
+    expectError(refused, 404, 'not_found');
 
-    const first = await svc.http().post('/demo/api/signup').set('x-client-id', clientId).send({ externalUserId: 'taken', email: 'taken@example.com' });
+    const first = await t.svc.http().post('/demo/api/signup').set('x-client-id', clientId).send({ externalUserId: 'taken', email: 'taken@example.com' });
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ user: { externalUserId: 'taken' }, tokenType: 'enrollment', token: expect.stringMatching(/^SANDBOX_SESSION_TOKEN/) });
-    const again = await svc.http().post('/demo/api/signup').set('x-client-id', clientId).send({ externalUserId: 'taken', email: 'mallory@example.com' });
-    expect(again.status).toBe(409);
-    expect(again.body.code).toBe('conflict');
+    const again = await t.svc.http().post('/demo/api/signup').set('x-client-id', clientId).send({ externalUserId: 'taken', email: 'mallory@example.com' });
+    expectError(again, 409, 'conflict');
 
-    const bad = await svc.http().post('/demo/api/signup').set('x-client-id', clientId).send({ externalUserId: 'no spaces', email: 'x' });
-    expect(bad.status).toBe(400);
-    expect(bad.body.code).toBe('invalid_request');
+    const bad = await t.svc.http().post('/demo/api/signup').set('x-client-id', clientId).send({ externalUserId: 'no spaces', email: 'x' });
+    expectError(bad, 400, 'invalid_request');
   });
 
   it('signs up on device A, loses it, recovers on device B, and A learns its passkey is gone', async () => {
@@ -151,7 +148,7 @@ describe('the /demo page, driven through its buttons in Chromium', () => {
       await b.page.getByRole('button', { name: 'Lost your passkey?' }).click();
       await shown(b.page).getByLabel('Email').fill('ada@example.com');
       await b.page.getByRole('button', { name: 'Email me a code' }).click();
-      const mail = await smtp.waitFor('ada@example.com');
+      const mail = await t.smtp.waitFor('ada@example.com');
       await shown(b.page).getByLabel('Code').fill(codeFrom(mail));
       await b.page.getByRole('button', { name: 'Continue' }).click();
       await b.page.getByRole('heading', { name: 'Set up a new passkey' }).waitFor();
@@ -163,7 +160,7 @@ describe('the /demo page, driven through its buttons in Chromium', () => {
       await b.page.getByRole('status').filter({ hasText: 'Your new passkey is ready. 1 old passkey was removed.' }).waitFor();
       expect(await b.credentials()).toHaveLength(1);
       // The security notifications: a passkey was added through recovery, and one was revoked.
-      await smtp.waitFor('ada@example.com', 3);
+      await t.smtp.waitFor('ada@example.com', 3);
 
       // The new passkey is already on B, so "Add a passkey" is refused by excludeCredentials.
       await b.page.getByRole('button', { name: 'Add a passkey on this device' }).click();
@@ -187,8 +184,8 @@ describe('the /demo page, driven through its buttons in Chromium', () => {
   });
 
   it('opens a support-reset link on device C, which sets up a passkey once', async () => {
-    await svc.http().post('/demo/api/signup').set('x-client-id', clientId).send({ externalUserId: 'grace', email: 'grace@example.com' });
-    const reset = await svc
+    await t.svc.http().post('/demo/api/signup').set('x-client-id', clientId).send({ externalUserId: 'grace', email: 'grace@example.com' });
+    const reset = await t.svc
       .http()
       .post('/v1/users/grace/recovery')
       .set('authorization', `Bearer ${secretKey}`)
@@ -219,7 +216,7 @@ describe('the /demo page, driven through its buttons in Chromium', () => {
   });
 
   it('signs in by emailed code when the browser has no WebAuthn', async () => {
-    await svc.http().post('/demo/api/signup').set('x-client-id', clientId).send({ externalUserId: 'nopasskey', email: 'nopasskey@example.com' });
+    await t.svc.http().post('/demo/api/signup').set('x-client-id', clientId).send({ externalUserId: 'nopasskey', email: 'nopasskey@example.com' });
     const device = await newDevice(browser);
     try {
       const { page } = device;
@@ -232,7 +229,7 @@ describe('the /demo page, driven through its buttons in Chromium', () => {
 
       await shown(page).getByLabel('Email').fill('NoPasskey@Example.com');
       await page.getByRole('button', { name: 'Email me a code' }).click();
-      const mail = await smtp.waitFor('nopasskey@example.com');
+      const mail = await t.smtp.waitFor('nopasskey@example.com');
       await shown(page).getByLabel('Code').fill(codeFrom(mail));
       await page.getByRole('button', { name: 'Continue' }).click();
 
@@ -245,7 +242,7 @@ describe('the /demo page, driven through its buttons in Chromium', () => {
   });
 
   it('explains a wrong code, and a new code replaces the old one', async () => {
-    await svc.http().post('/demo/api/signup').set('x-client-id', clientId).send({ externalUserId: 'typo', email: 'typo@example.com' });
+    await t.svc.http().post('/demo/api/signup').set('x-client-id', clientId).send({ externalUserId: 'typo', email: 'typo@example.com' });
     const device = await newDevice(browser);
     try {
       const { page } = device;
@@ -253,7 +250,7 @@ describe('the /demo page, driven through its buttons in Chromium', () => {
       await page.getByRole('button', { name: 'Email me a sign-in code instead' }).click();
       await shown(page).getByLabel('Email').fill('typo@example.com');
       await page.getByRole('button', { name: 'Email me a code' }).click();
-      const code = codeFrom(await smtp.waitFor('typo@example.com'));
+      const code = codeFrom(await t.smtp.waitFor('typo@example.com'));
       const wrong = code === '000000' ? '111111' : '000000';
       await shown(page).getByLabel('Code').fill(wrong);
       await page.getByRole('button', { name: 'Continue' }).click();
@@ -261,13 +258,18 @@ describe('the /demo page, driven through its buttons in Chromium', () => {
 
       // After "Send a new code" the page checks codes against the new challenge: the first code is wrong there.
       await page.getByRole('button', { name: 'Send a new code' }).click();
-      await page.getByRole('status').filter({ hasText: /A new code is on its way/ }).waitFor();
-      await smtp.waitFor('typo@example.com', 2);
+      await page
+        .getByRole('status')
+        .filter({ hasText: /A new code is on its way/ })
+        .waitFor();
+      await t.smtp.waitFor('typo@example.com', 2);
       await shown(page).getByLabel('Code').fill(code);
       await page.getByRole('button', { name: 'Continue' }).click();
       await alertSays(page, /That code is not right\. 4 attempts left\./);
 
-      await shown(page).getByLabel('Code').fill(codeFrom(smtp.to('typo@example.com')[1]));
+      await shown(page)
+        .getByLabel('Code')
+        .fill(codeFrom(t.smtp.to('typo@example.com')[1]));
       await page.getByRole('button', { name: 'Continue' }).click();
       await page.getByRole('heading', { name: "You're signed in" }).waitFor();
     } finally {

@@ -1,19 +1,13 @@
-import { dropDatabase, freshDatabaseUrl } from './support/database';
-import { ADMIN_TOKEN, createApplication, Service, startService, TestApplication } from './support/service';
+import { expectError } from './support/errors';
+import { useService } from './support/fixture';
+import { ADMIN_TOKEN, createApplication, TestApplication } from './support/service';
 
 describe('bad input gets a clear 4xx with the error body, never a 5xx', () => {
-  const databaseUrl = freshDatabaseUrl('malformed');
-  let svc: Service;
+  const t = useService('malformed');
   let app: TestApplication;
 
   beforeAll(async () => {
-    svc = await startService({ databaseUrl });
-    app = await createApplication(svc);
-  });
-
-  afterAll(async () => {
-    await svc.close();
-    await dropDatabase(databaseUrl);
+    app = await createApplication(t.svc);
   });
 
   const cases: [string, string, string, string | object, number, string][] = [
@@ -34,7 +28,7 @@ describe('bad input gets a clear 4xx with the error body, never a 5xx', () => {
   ];
 
   it.each(cases)('%s', async (_name, path, type, payload, status, code) => {
-    const req = svc.http().post(path).set('x-client-id', app.clientId).set('content-type', type);
+    const req = t.svc.http().post(path).set('x-client-id', app.clientId).set('content-type', type);
     const res = await req.send(typeof payload === 'string' ? payload : JSON.stringify(payload));
     expect(res.status).toBe(status);
     expect(res.body).toMatchObject({ code, message: expect.any(String) });
@@ -42,20 +36,23 @@ describe('bad input gets a clear 4xx with the error body, never a 5xx', () => {
   });
 
   it('lists each failing field in details', async () => {
-    const res = await svc.http().post('/v1/email-otp/verify').set('x-client-id', app.clientId).send({ challengeId: 'x', code: 'y' });
+    const res = await t.svc.http().post('/v1/email-otp/verify').set('x-client-id', app.clientId).send({ challengeId: 'x', code: 'y' });
     expect(res.body.details).toEqual(
       expect.arrayContaining([expect.objectContaining({ field: 'challengeId', problem: expect.any(String) }), expect.objectContaining({ field: 'code', problem: expect.any(String) })]),
     );
   });
 
   it('answers unknown routes and bad admin input in the same shape', async () => {
-    expect((await svc.http().get('/v1/nope')).body).toMatchObject({ code: 'not_found' });
-    const res = await svc.http().post('/v1/admin/applications').set('authorization', `Bearer ${ADMIN_TOKEN}`).send({ name: '', mode: 'staging', allowedOrigins: ['https://a.test/path'] });
-    expect(res.status).toBe(400);
+    expect((await t.svc.http().get('/v1/nope')).body).toMatchObject({ code: 'not_found' });
+    const res = await t.svc
+      .http()
+      .post('/v1/admin/applications')
+      .set('authorization', `Bearer ${ADMIN_TOKEN}`)
+      .send({ name: '', mode: 'staging', allowedOrigins: ['https://a.test/path'] });
+    expectError(res, 400, 'invalid_request');
     const fields = res.body.details.map((d: { field: string }) => d.field);
     expect(fields).toEqual(expect.arrayContaining(['name', 'mode', 'allowedOrigins', 'rpId', 'recoveryUrl', 'mailFrom']));
-    const users = await svc.http().put('/v1/users/bad%20id').set('authorization', `Bearer ${app.secretKey}`).send({ email: 'a@b.co' });
-    expect(users.status).toBe(400);
-    expect(users.body.code).toBe('invalid_request');
+    const users = await t.svc.http().put('/v1/users/bad%20id').set('authorization', `Bearer ${app.secretKey}`).send({ email: 'a@b.co' });
+    expectError(users, 400, 'invalid_request');
   });
 });

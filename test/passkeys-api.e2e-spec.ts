@@ -1,8 +1,9 @@
-import { dropDatabase, freshDatabaseUrl, sql } from './support/database';
 import { barrier } from './support/barrier';
+import { sql } from './support/database';
+import { expectError } from './support/errors';
+import { useService } from './support/fixture';
 import { insertPasskey, otpToken } from './support/passkey-devices';
-import { browser, createApplication, putUser, Service, startService, TestApplication } from './support/service';
-import { TestSmtp } from './support/smtp';
+import { browser, createApplication, putUser, TestApplication } from './support/service';
 
 const bogusAssertion = (id: string) => ({
   id,
@@ -13,49 +14,39 @@ const bogusAssertion = (id: string) => ({
 });
 
 describe('passkeys API: enrollment, ceremonies, credentials', () => {
-  const databaseUrl = freshDatabaseUrl('passkeys_api');
-  let smtp: TestSmtp;
-  let svc: Service;
+  const t = useService('passkeys_api', { smtp: true, env: { RATE_OTP_PER_USER_HOUR: '1000', RATE_OTP_PER_EMAIL_HOUR: '1000' } });
   let app: TestApplication;
   let other: TestApplication;
 
   const sk = (a: TestApplication) => `Bearer ${a.secretKey}`;
-  const enroll = (a: TestApplication, id: string) => svc.http().post(`/v1/users/${id}/enrollment`).set('authorization', sk(a)).send();
+  const enroll = (a: TestApplication, id: string) => t.svc.http().post(`/v1/users/${id}/enrollment`).set('authorization', sk(a)).send();
 
   beforeAll(async () => {
-    smtp = await new TestSmtp().start();
-    svc = await startService({ databaseUrl, smtpUrl: smtp.url, env: { RATE_OTP_PER_USER_HOUR: '1000', RATE_OTP_PER_EMAIL_HOUR: '1000' } });
-    app = await createApplication(svc, { name: 'Acme' });
-    other = await createApplication(svc, { name: 'Other tenant' });
-  });
-
-  afterAll(async () => {
-    await svc?.close();
-    await smtp?.stop();
-    await dropDatabase(databaseUrl);
+    app = await createApplication(t.svc, { name: 'Acme' });
+    other = await createApplication(t.svc, { name: 'Other tenant' });
   });
 
   it('mints a single-purpose enrollment token for a known user only', async () => {
-    await putUser(svc, app, 'enr', 'enr@example.com');
+    await putUser(t.svc, app, 'enr', 'enr@example.com');
     const res = await enroll(app, 'enr');
     expect(res.status).toBe(201);
     expect(res.body).toEqual({ token: expect.stringMatching(/^SANDBOX_SESSION_TOKEN/), tokenType: 'enrollment', expiresAt: expect.any(String) });
     expect((await enroll(app, 'nobody')).body).toMatchObject({ code: 'user_not_found' });
-    expect((await enroll(other, 'enr')).status).toBe(404); // another tenant does not see the user
-    expect((await svc.http().post('/v1/users/enr/enrollment').set('authorization', 'Bearer sk_nope').send()).status).toBe(401);
+    expectError(await enroll(other, 'enr'), 404, 'user_not_found'); // another tenant does not see the user
+    expectError(await t.svc.http().post('/v1/users/enr/enrollment').set('authorization', 'Bearer sk_nope').send(), 401, 'invalid_api_key');
 
-    const asSession = await svc.http().post('/v1/sessions/verify').set('authorization', sk(app)).send({ token: res.body.token });
-    expect(asSession.status).toBe(401); // an enrollment token is not a login
-    const check = await svc.http().post('/v1/sessions/verify').set('authorization', sk(app)).send({ token: res.body.token, scope: 'enrollment' });
+    const asSession = await t.svc.http().post('/v1/sessions/verify').set('authorization', sk(app)).send({ token: res.body.token });
+    expectError(asSession, 401, 'invalid_token'); // an enrollment token is not a login
+    const check = await t.svc.http().post('/v1/sessions/verify').set('authorization', sk(app)).send({ token: res.body.token, scope: 'enrollment' });
     expect(check.body.claims).toMatchObject({ sub: 'enr', scope: 'enrollment', amr: ['app_backend'] });
   });
 
   it('builds registration options from the application and excludes only active passkeys', async () => {
-    await putUser(svc, app, 'opt', 'opt@example.com');
-    const active = await insertPasskey(databaseUrl, app.appId, 'opt');
-    await insertPasskey(databaseUrl, app.appId, 'opt', { revoked: true });
+    await putUser(t.svc, app, 'opt', 'opt@example.com');
+    const active = await insertPasskey(t.databaseUrl, app.appId, 'opt');
+    await insertPasskey(t.databaseUrl, app.appId, 'opt', { revoked: true });
     const { token } = (await enroll(app, 'opt')).body;
-    const res = await browser(svc, app).post('/v1/passkeys/register/start', {}, token);
+    const res = await browser(t.svc, app).post('/v1/passkeys/register/start', {}, token);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ ceremonyId: expect.any(String), expiresAt: expect.any(String), options: expect.any(Object) });
     const o = res.body.options;
@@ -68,47 +59,44 @@ describe('passkeys API: enrollment, ceremonies, credentials', () => {
     expect(lifetime).toBeLessThanOrEqual(10 * 60_000);
   });
 
-  it('refuses registration without a valid token, and a finish with someone else\'s ceremony', async () => {
-    const b = browser(svc, app);
+  it("refuses registration without a valid token, and a finish with someone else's ceremony", async () => {
+    const b = browser(t.svc, app);
     expect((await b.post('/v1/passkeys/register/start', {})).body).toMatchObject({ code: 'invalid_token' });
     expect((await b.post('/v1/passkeys/register/start', {}, 'SANDBOX_SESSION_TOKEN_forged')).body).toMatchObject({ code: 'invalid_token' });
-    await putUser(svc, app, 'mine', 'mine@example.com');
-    await putUser(svc, app, 'theirs', 'theirs@example.com');
+    await putUser(t.svc, app, 'mine', 'mine@example.com');
+    await putUser(t.svc, app, 'theirs', 'theirs@example.com');
     const start = await b.post('/v1/passkeys/register/start', {}, (await enroll(app, 'mine')).body.token);
     const theirs = (await enroll(app, 'theirs')).body.token;
     const finish = await b.post('/v1/passkeys/register/finish', { ceremonyId: start.body.ceremonyId, response: bogusAssertion('abc') }, theirs);
-    expect(finish.status).toBe(404);
-    expect(finish.body).toMatchObject({ code: 'challenge_not_found' });
+    expectError(finish, 404, 'challenge_not_found');
     // A token of another application is no token here.
-    await putUser(svc, other, 'mine', 'mine@example.com');
+    await putUser(t.svc, other, 'mine', 'mine@example.com');
     const foreign = (await enroll(other, 'mine')).body.token;
     expect((await b.post('/v1/passkeys/register/start', {}, foreign)).body).toMatchObject({ code: 'invalid_token' });
   });
 
   it('gives session-only routes to session tokens and nothing else', async () => {
-    await putUser(svc, app, 'scoped', 'scoped@example.com');
-    const session = await otpToken(svc, app, smtp, 'scoped@example.com', 'login');
-    const recovery = await otpToken(svc, app, smtp, 'scoped@example.com', 'recovery');
+    await putUser(t.svc, app, 'scoped', 'scoped@example.com');
+    const session = await otpToken(t.svc, app, t.smtp, 'scoped@example.com', 'login');
+    const recovery = await otpToken(t.svc, app, t.smtp, 'scoped@example.com', 'recovery');
     const enrollment = (await enroll(app, 'scoped')).body.token;
-    const b = browser(svc, app);
+    const b = browser(t.svc, app);
     expect((await b.get('/v1/passkeys', session)).status).toBe(200);
     for (const token of [recovery, enrollment]) {
       const res = await b.get('/v1/passkeys', token);
-      expect(res.status).toBe(403);
-      expect(res.body).toMatchObject({ code: 'insufficient_scope', requiredScopes: ['session'] });
+      expectError(res, 403, 'insufficient_scope', { requiredScopes: ['session'] });
     }
     // Only a recovery ends a recovery: revokeCredentialIds with a session token is refused before any ceremony work.
     const start = await b.post('/v1/passkeys/register/start', {}, session);
     const res = await b.post('/v1/passkeys/register/finish', { ceremonyId: start.body.ceremonyId, response: bogusAssertion('abc'), revokeCredentialIds: 'all_others' }, session);
-    expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ code: 'invalid_request', details: [{ field: 'revokeCredentialIds' }] });
+    expectError(res, 400, 'invalid_request', { details: [{ field: 'revokeCredentialIds' }] });
   });
 
-  it('offers a user\'s active passkeys at sign-in, and the same empty answer for an unknown user', async () => {
-    await putUser(svc, app, 'signer', 'signer@example.com');
-    const active = await insertPasskey(databaseUrl, app.appId, 'signer');
-    await insertPasskey(databaseUrl, app.appId, 'signer', { revoked: true });
-    const b = browser(svc, app);
+  it("offers a user's active passkeys at sign-in, and the same empty answer for an unknown user", async () => {
+    await putUser(t.svc, app, 'signer', 'signer@example.com');
+    const active = await insertPasskey(t.databaseUrl, app.appId, 'signer');
+    await insertPasskey(t.databaseUrl, app.appId, 'signer', { revoked: true });
+    const b = browser(t.svc, app);
     const known = await b.post('/v1/passkeys/auth/start', { externalUserId: 'signer' });
     expect(known.status).toBe(200);
     expect(known.body.options).toMatchObject({ rpId: 'acme.test', userVerification: 'required' });
@@ -121,11 +109,11 @@ describe('passkeys API: enrollment, ceremonies, credentials', () => {
   });
 
   it('answers an unknown or revoked passkey with credential_not_found and its id', async () => {
-    await putUser(svc, app, 'gone', 'gone@example.com');
-    const revoked = await insertPasskey(databaseUrl, app.appId, 'gone', { revoked: true });
-    await putUser(svc, other, 'gone', 'gone@example.com');
-    const foreign = await insertPasskey(databaseUrl, other.appId, 'gone'); // active, but in another application
-    const b = browser(svc, app);
+    await putUser(t.svc, app, 'gone', 'gone@example.com');
+    const revoked = await insertPasskey(t.databaseUrl, app.appId, 'gone', { revoked: true });
+    await putUser(t.svc, other, 'gone', 'gone@example.com');
+    const foreign = await insertPasskey(t.databaseUrl, other.appId, 'gone'); // active, but in another application
+    const b = browser(t.svc, app);
     for (const id of [revoked, 'dW5rbm93bg', foreign]) {
       const start = await b.post('/v1/passkeys/auth/start', {});
       const res = await b.post('/v1/passkeys/auth/finish', { ceremonyId: start.body.ceremonyId, response: bogusAssertion(id) });
@@ -135,7 +123,7 @@ describe('passkeys API: enrollment, ceremonies, credentials', () => {
   });
 
   it('uses a ceremony once: of concurrent finishes exactly one gets past it', async () => {
-    const b = browser(svc, app);
+    const b = browser(t.svc, app);
     const start = await b.post('/v1/passkeys/auth/start', {});
     const gate = barrier(10);
     const results = await Promise.all(
@@ -150,24 +138,23 @@ describe('passkeys API: enrollment, ceremonies, credentials', () => {
   });
 
   it('expires ceremonies after the ceremony lifetime and does not know other ids', async () => {
-    const b = browser(svc, app);
+    const b = browser(t.svc, app);
     const start = await b.post('/v1/passkeys/auth/start', {});
-    await sql(databaseUrl, `UPDATE webauthn_ceremonies SET expires_at = now() - interval '1 second' WHERE id = $1`, [start.body.ceremonyId]);
+    await sql(t.databaseUrl, `UPDATE webauthn_ceremonies SET expires_at = now() - interval '1 second' WHERE id = $1`, [start.body.ceremonyId]);
     const late = await b.post('/v1/passkeys/auth/finish', { ceremonyId: start.body.ceremonyId, response: bogusAssertion('dW5rbm93bg') });
-    expect(late.status).toBe(400);
-    expect(late.body).toMatchObject({ code: 'session_expired', reason: 'expired' });
+    expectError(late, 400, 'session_expired', { reason: 'expired' });
     const unknown = await b.post('/v1/passkeys/auth/finish', { ceremonyId: '00000000-0000-4000-8000-000000000000', response: bogusAssertion('x') });
     expect(unknown.body).toMatchObject({ code: 'challenge_not_found' });
     // Another application's client id cannot finish this application's ceremony.
     const fresh = await b.post('/v1/passkeys/auth/start', {});
-    const cross = await browser(svc, other).post('/v1/passkeys/auth/finish', { ceremonyId: fresh.body.ceremonyId, response: bogusAssertion('x') });
+    const cross = await browser(t.svc, other).post('/v1/passkeys/auth/finish', { ceremonyId: fresh.body.ceremonyId, response: bogusAssertion('x') });
     expect(cross.body).toMatchObject({ code: 'challenge_not_found' });
   });
 
   it('answers malformed bodies with a 4xx error body, never a 5xx', async () => {
-    await putUser(svc, app, 'mal', 'mal@example.com');
+    await putUser(t.svc, app, 'mal', 'mal@example.com');
     const token = (await enroll(app, 'mal')).body.token;
-    const b = browser(svc, app);
+    const b = browser(t.svc, app);
     const start = await b.post('/v1/passkeys/register/start', {}, token);
     const cases: [string, object, string?][] = [
       ['/v1/passkeys/auth/finish', {}],
@@ -180,57 +167,76 @@ describe('passkeys API: enrollment, ceremonies, credentials', () => {
       ['/v1/passkeys/register/finish', { ceremonyId: start.body.ceremonyId, response: bogusAssertion('abc'), revokeCredentialIds: 'everything' }, token],
       ['/v1/passkeys/register/finish', { ceremonyId: start.body.ceremonyId, response: bogusAssertion('abc'), extra: 1 }, token],
     ];
-    for (const [path, body, t] of cases) {
-      const res = await b.post(path, body, t);
+    for (const [path, body, bearer] of cases) {
+      const res = await b.post(path, body, bearer);
       expect({ path, body, status: res.status }).toEqual({ path, body, status: 400 });
       expect(res.body).toMatchObject({ code: 'invalid_request', message: expect.any(String) });
     }
-    const raw = await svc.http().post('/v1/passkeys/auth/finish').set('x-client-id', app.clientId).set('content-type', 'application/json').send('{"ceremonyId":');
-    expect(raw.status).toBe(400);
-    expect(raw.body.code).toBe('invalid_request');
+    const raw = await t.svc.http().post('/v1/passkeys/auth/finish').set('x-client-id', app.clientId).set('content-type', 'application/json').send('{"ceremonyId":');
+    expectError(raw, 400, 'invalid_request');
 
     // A well-formed but forged attestation does not verify (422), and the ceremony is then spent.
-    const forged = await b.post('/v1/passkeys/register/finish', { ceremonyId: start.body.ceremonyId, response: { ...bogusAssertion('abc'), response: { clientDataJSON: 'e30', attestationObject: 'oA' } } }, token);
-    expect(forged.status).toBe(422);
-    expect(forged.body).toMatchObject({ code: 'webauthn_verification_failed' });
+    const forged = await b.post(
+      '/v1/passkeys/register/finish',
+      { ceremonyId: start.body.ceremonyId, response: { ...bogusAssertion('abc'), response: { clientDataJSON: 'e30', attestationObject: 'oA' } } },
+      token,
+    );
+    expectError(forged, 422, 'webauthn_verification_failed');
     const again = await b.post('/v1/passkeys/register/finish', { ceremonyId: start.body.ceremonyId, response: bogusAssertion('abc') }, token);
     expect(again.body).toMatchObject({ code: 'session_expired', reason: 'used' });
   });
 
   it('shows passkeys with the user and lets only its own application revoke them', async () => {
-    await putUser(svc, app, 'owner', 'owner@example.com');
-    await putUser(svc, other, 'owner', 'owner-other@example.com');
-    const id = await insertPasskey(databaseUrl, app.appId, 'owner', { label: 'Laptop' });
+    await putUser(t.svc, app, 'owner', 'owner@example.com');
+    await putUser(t.svc, other, 'owner', 'owner-other@example.com');
+    const id = await insertPasskey(t.databaseUrl, app.appId, 'owner', { label: 'Laptop' });
 
-    const mine = await svc.http().get('/v1/users/owner').set('authorization', sk(app));
+    const mine = await t.svc.http().get('/v1/users/owner').set('authorization', sk(app));
     expect(mine.body.passkeys).toEqual([
-      { id, label: 'Laptop', createdAt: expect.any(String), lastUsedAt: null, deviceType: 'singleDevice', backedUp: false, transports: ['internal'], aaguid: expect.any(String), status: 'active', revokedAt: null },
+      {
+        id,
+        label: 'Laptop',
+        createdAt: expect.any(String),
+        lastUsedAt: null,
+        deviceType: 'singleDevice',
+        backedUp: false,
+        transports: ['internal'],
+        aaguid: expect.any(String),
+        status: 'active',
+        revokedAt: null,
+      },
     ]);
-    const theirs = await svc.http().get('/v1/users/owner').set('authorization', sk(other));
+    const theirs = await t.svc.http().get('/v1/users/owner').set('authorization', sk(other));
     expect(theirs.body.passkeys).toEqual([]);
 
-    const foreign = await svc.http().delete(`/v1/users/owner/credentials/${id}`).set('authorization', sk(other));
-    expect(foreign.status).toBe(404);
-    expect(foreign.body).toMatchObject({ code: 'credential_not_found', credentialId: id });
+    const foreign = await t.svc.http().delete(`/v1/users/owner/credentials/${id}`).set('authorization', sk(other));
+    expectError(foreign, 404, 'credential_not_found', { credentialId: id });
 
-    const del = await svc.http().delete(`/v1/users/owner/credentials/${id}`).set('authorization', sk(app)).set('user-agent', 'support-console/1.0');
+    const del = await t.svc.http().delete(`/v1/users/owner/credentials/${id}`).set('authorization', sk(app)).set('user-agent', 'support-console/1.0');
     expect(del.status).toBe(200);
     expect(del.body).toMatchObject({ id, status: 'revoked', revokedAt: expect.any(String) });
-    const twice = await svc.http().delete(`/v1/users/owner/credentials/${id}`).set('authorization', sk(app));
+    const twice = await t.svc.http().delete(`/v1/users/owner/credentials/${id}`).set('authorization', sk(app));
     expect(twice.body).toMatchObject({ code: 'credential_not_found', credentialId: id });
-    expect((await svc.http().delete(`/v1/users/owner/credentials/bm9uZQ`).set('authorization', sk(app))).status).toBe(404);
-    expect((await svc.http().delete(`/v1/users/owner/credentials/no%20pe`).set('authorization', sk(app))).status).toBe(400);
+    expectError(await t.svc.http().delete(`/v1/users/owner/credentials/bm9uZQ`).set('authorization', sk(app)), 404, 'credential_not_found', { credentialId: 'bm9uZQ' });
+    expectError(await t.svc.http().delete(`/v1/users/owner/credentials/no%20pe`).set('authorization', sk(app)), 400, 'invalid_request');
 
-    const mail = await smtp.waitFor('owner@example.com');
+    const mail = await t.smtp.waitFor('owner@example.com');
     expect(mail.subject).toMatch(/Passkeys were removed/);
     expect(mail.text).toContain('1 passkey');
-    expect(smtp.to('owner-other@example.com')).toHaveLength(0);
+    expect(t.smtp.to('owner-other@example.com')).toHaveLength(0);
 
-    const audit = await svc.http().get('/v1/audit-events?externalUserId=owner&type=passkey.revoked').set('authorization', sk(app));
+    const audit = await t.svc.http().get('/v1/audit-events?externalUserId=owner&type=passkey.revoked').set('authorization', sk(app));
     expect(audit.body.events).toEqual([
-      expect.objectContaining({ type: 'passkey.revoked', actor: 'app_backend', ip: '127.0.0.1', userAgent: 'support-console/1.0', data: { credentialId: id, reason: 'app_backend' }, createdAt: expect.any(String) }),
+      expect.objectContaining({
+        type: 'passkey.revoked',
+        actor: 'app_backend',
+        ip: '127.0.0.1',
+        userAgent: 'support-console/1.0',
+        data: { credentialId: id, reason: 'app_backend' },
+        createdAt: expect.any(String),
+      }),
     ]);
-    const foreignAudit = await svc.http().get('/v1/audit-events?externalUserId=owner').set('authorization', sk(other));
+    const foreignAudit = await t.svc.http().get('/v1/audit-events?externalUserId=owner').set('authorization', sk(other));
     expect(foreignAudit.body.events.map((e: { type: string }) => e.type)).not.toContain('passkey.revoked');
   });
 });

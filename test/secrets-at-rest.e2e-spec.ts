@@ -1,64 +1,60 @@
 import Redis from 'ioredis';
-import { dropDatabase, freshDatabaseUrl, sql } from './support/database';
-import { browser, createApplication, putUser, Service, startService, TestApplication } from './support/service';
-import { codeFrom, TestSmtp } from './support/smtp';
+import { sql } from './support/database';
+import { useService } from './support/fixture';
+import { codeHmac } from './support/secrets';
+import { browser, createApplication, putUser, TestApplication } from './support/service';
+import { codeFrom } from './support/smtp';
 
 /** SPEC §5: no code or token in clear text in the database, Redis, logs, or any other API response. */
 describe('codes and tokens are never stored or logged in clear text', () => {
-  const databaseUrl = freshDatabaseUrl('secrets');
-  let smtp: TestSmtp;
-  let svc: Service;
+  const t = useService('secrets', { smtp: true });
   let sandbox: TestApplication;
   let prod: TestApplication;
   const secrets: string[] = [];
+  const challenges: { challengeId: string; code: string }[] = [];
 
   beforeAll(async () => {
-    smtp = await new TestSmtp().start();
-    svc = await startService({ databaseUrl, smtpUrl: smtp.url });
-    sandbox = await createApplication(svc, { mode: 'sandbox' });
-    prod = await createApplication(svc, { mode: 'production' });
+    sandbox = await createApplication(t.svc, { mode: 'sandbox' });
+    prod = await createApplication(t.svc, { mode: 'production' });
     for (const [app, user] of [
       [sandbox, 'sam'],
       [prod, 'pat'],
     ] as const) {
-      await putUser(svc, app, user, `${user}@example.com`);
-      const b = browser(svc, app);
+      await putUser(t.svc, app, user, `${user}@example.com`);
+      const b = browser(t.svc, app);
       for (const purpose of ['login', 'recovery']) {
-        const n = smtp.to(`${user}@example.com`).length;
+        const n = t.smtp.to(`${user}@example.com`).length;
         const start = await b.start({ email: `${user}@example.com`, purpose });
-        const code = codeFrom(await smtp.waitFor(`${user}@example.com`, n + 1));
+        const code = codeFrom(await t.smtp.waitFor(`${user}@example.com`, n + 1));
         const ok = await b.verify({ challengeId: start.body.challengeId, code });
         expect(ok.status).toBe(200);
         secrets.push(code, ok.body.token);
+        challenges.push({ challengeId: start.body.challengeId, code });
       }
     }
     // one mail still waiting in the queue while we look at Redis
-    const pending = await browser(svc, sandbox).start({ email: 'sam@example.com' });
+    const pending = await browser(t.svc, sandbox).start({ email: 'sam@example.com' });
     expect(pending.status).toBe(202);
-    secrets.push(codeFrom(await smtp.waitFor('sam@example.com', 3)));
-  });
-
-  afterAll(async () => {
-    await svc.close();
-    await smtp.stop();
-    await dropDatabase(databaseUrl);
+    const pendingCode = codeFrom(await t.smtp.waitFor('sam@example.com', 3));
+    secrets.push(pendingCode);
+    challenges.push({ challengeId: pending.body.challengeId, code: pendingCode });
   });
 
   const leaks = (text: string) => secrets.filter((s) => text.includes(s) || text.includes(Buffer.from(s).toString('hex')));
 
   it('keeps none in any table', async () => {
-    const tables = await sql<{ table_name: string }>(databaseUrl, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`);
+    const tables = await sql<{ table_name: string }>(t.databaseUrl, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`);
     expect(tables.length).toBeGreaterThan(5);
     for (const { table_name } of tables) {
-      const dump = await sql<{ row: string }>(databaseUrl, `SELECT row_to_json(t)::text AS row FROM "${table_name}" t`);
+      const dump = await sql<{ row: string }>(t.databaseUrl, `SELECT row_to_json(t)::text AS row FROM "${table_name}" t`);
       expect({ table: table_name, leaks: leaks(dump.map((r) => r.row).join('\n')) }).toEqual({ table: table_name, leaks: [] });
     }
   });
 
   it('keeps none in Redis keys or values', async () => {
-    const redis = new Redis(svc.config.redisUrl);
+    const redis = new Redis(t.svc.config.redisUrl);
     try {
-      const keys = await redis.keys(`${svc.config.redisPrefix}:*`);
+      const keys = await redis.keys(`${t.svc.config.redisPrefix}:*`);
       expect(keys.length).toBeGreaterThan(0);
       let dump = keys.join('\n');
       for (const k of keys) {
@@ -76,8 +72,8 @@ describe('codes and tokens are never stored or logged in clear text', () => {
   });
 
   it('writes none, nor a full email address, to the logs', async () => {
-    expect(svc.logs.length).toBeGreaterThan(10);
-    const all = svc.logs.join('\n');
+    expect(t.svc.logs.length).toBeGreaterThan(10);
+    const all = t.svc.logs.join('\n');
     expect(leaks(all)).toEqual([]);
     expect(all).not.toContain('sam@example.com');
     expect(all).not.toContain('pat@example.com');
@@ -85,18 +81,20 @@ describe('codes and tokens are never stored or logged in clear text', () => {
 
   it('returns none from the audit, user or metrics APIs', async () => {
     for (const app of [sandbox, prod]) {
-      const audit = await svc.http().get('/v1/audit-events').set('authorization', `Bearer ${app.secretKey}`);
+      const audit = await t.svc.http().get('/v1/audit-events').set('authorization', `Bearer ${app.secretKey}`);
       expect(audit.status).toBe(200);
       expect(audit.body.events.length).toBeGreaterThan(0);
       expect(leaks(JSON.stringify(audit.body))).toEqual([]);
     }
-    const user = await svc.http().get('/v1/users/sam').set('authorization', `Bearer ${sandbox.secretKey}`);
+    const user = await t.svc.http().get('/v1/users/sam').set('authorization', `Bearer ${sandbox.secretKey}`);
     expect(leaks(JSON.stringify(user.body))).toEqual([]);
-    expect(leaks((await svc.http().get('/metrics')).text)).toEqual([]);
+    expect(leaks((await t.svc.http().get('/metrics')).text)).toEqual([]);
   });
 
-  it('stores the code only as HMAC-SHA256 of challenge id and code', async () => {
-    const rows = await sql<{ len: number }>(databaseUrl, `SELECT length(code_hash) AS len FROM otp_challenges`);
-    expect(rows.every((r) => r.len === 32)).toBe(true);
+  it('stores the code only as HMAC-SHA256 of challenge id and code, keyed from SECRET_KEY', async () => {
+    const rows = await sql<{ id: string; hash: Buffer }>(t.databaseUrl, `SELECT id, code_hash AS hash FROM otp_challenges ORDER BY created_at`);
+    const stored = Object.fromEntries(rows.map((r) => [r.id, r.hash.toString('hex')]));
+    expect(Object.keys(stored).sort()).toEqual(challenges.map((c) => c.challengeId).sort());
+    for (const { challengeId, code } of challenges) expect({ challengeId, hash: stored[challengeId] }).toEqual({ challengeId, hash: codeHmac(challengeId, code).toString('hex') });
   });
 });

@@ -1,33 +1,25 @@
 import { barrier } from './support/barrier';
-import { dropDatabase, freshDatabaseUrl, sql } from './support/database';
-import { browser, createApplication, putUser, Service, startService, TestApplication } from './support/service';
-import { codeFrom, TestSmtp } from './support/smtp';
+import { sql } from './support/database';
+import { useService } from './support/fixture';
+import { browser, createApplication, putUser, Service, TestApplication } from './support/service';
+import { codeFrom } from './support/smtp';
 
 /** Two instances of the service on one PostgreSQL and one Redis, as in a scaled-out deployment. */
 describe('two instances share consumption and limits', () => {
-  const databaseUrl = freshDatabaseUrl('two_instances');
-  let smtp: TestSmtp;
+  const t = useService('two_instances', { smtp: true, instances: 2, env: { RATE_API_PER_IP_MINUTE: '100000' } });
   let a: Service;
   let b: Service;
   let app: TestApplication;
 
   beforeAll(async () => {
-    smtp = await new TestSmtp().start();
-    a = await startService({ databaseUrl, smtpUrl: smtp.url, env: { RATE_API_PER_IP_MINUTE: '100000' } });
-    b = await startService({ databaseUrl, smtpUrl: smtp.url, env: { RATE_API_PER_IP_MINUTE: '100000' } });
+    [a, b] = t.instances;
     app = await createApplication(a);
-  });
-
-  afterAll(async () => {
-    await Promise.all([a.close(), b.close()]);
-    await smtp.stop();
-    await dropDatabase(databaseUrl);
   });
 
   it('lets exactly one of 50 concurrent verifies of the right code succeed', async () => {
     await putUser(a, app, 'race', 'race@example.com');
     const start = await browser(a, app).start({ email: 'race@example.com' });
-    const code = codeFrom(await smtp.waitFor('race@example.com'));
+    const code = codeFrom(await t.smtp.waitFor('race@example.com'));
     const gate = barrier(50);
     const results = await Promise.all(
       Array.from({ length: 50 }, async (_, i) => {
@@ -56,7 +48,7 @@ describe('two instances share consumption and limits', () => {
       }
     }
     expect(statuses).toEqual([202, 202, 202, 429]);
-    const hits = await sql(databaseUrl, `SELECT data->>'limit' AS "limit" FROM audit_events WHERE type = 'otp.rate_limited' AND external_user_id = 'limited'`);
+    const hits = await sql(t.databaseUrl, `SELECT data->>'limit' AS "limit" FROM audit_events WHERE type = 'otp.rate_limited' AND external_user_id = 'limited'`);
     expect(hits).toEqual([{ limit: 'otp_per_user' }]);
   });
 
@@ -83,20 +75,14 @@ describe('two instances share consumption and limits', () => {
 });
 
 describe('the general per-IP limit', () => {
-  const databaseUrl = freshDatabaseUrl('per_ip');
+  const t = useService('per_ip', { instances: 2, env: { RATE_API_PER_IP_MINUTE: '6' } });
   let a: Service;
   let b: Service;
   let app: TestApplication;
 
   beforeAll(async () => {
-    a = await startService({ databaseUrl, env: { RATE_API_PER_IP_MINUTE: '6' } });
-    b = await startService({ databaseUrl, env: { RATE_API_PER_IP_MINUTE: '6' } });
+    [a, b] = t.instances;
     app = await createApplication(a);
-  });
-
-  afterAll(async () => {
-    await Promise.all([a.close(), b.close()]);
-    await dropDatabase(databaseUrl);
   });
 
   it('allows 6 requests a minute from one IP across both instances, then 429 with headers', async () => {

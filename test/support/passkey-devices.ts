@@ -9,6 +9,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Page } from 'playwright-core';
+import type { Response } from 'supertest';
 import { sql } from './database';
 import { browser, Service, TestApplication } from './service';
 import { codeFrom, TestSmtp } from './smtp';
@@ -104,18 +105,29 @@ export class RpPage {
   }
 }
 
+/** A JSON body, typed as loosely as supertest types `res.body`. */
+type Json = Response['body'];
+
 export interface CallResult {
   step: 'start' | 'browser' | 'finish';
   status?: number;
-  body?: Record<string, any>;
+  body?: Json;
   error?: string;
   message?: string;
   ceremonyId?: string;
   response?: Record<string, unknown>;
-  options?: Record<string, any>;
+  options?: Json;
+}
+
+/** What RP_PAGE puts on `window`. */
+export interface RpWindow {
+  api: (method: string, path: string, body?: unknown, token?: string) => Promise<{ status: number; body: Json }>;
+  register: (token: string, extra: Record<string, unknown>) => Promise<CallResult>;
+  signIn: (externalUserId?: string) => Promise<CallResult>;
+  assertion: (externalUserId?: string) => Promise<CallResult>;
 }
 
 export const register = (page: Page, token: string, extra: Record<string, unknown> = {}): Promise<CallResult> =>
-  page.evaluate(([t, e]) => (window as any).register(t, e), [token, extra] as const);
-export const signIn = (page: Page, externalUserId?: string): Promise<CallResult> => page.evaluate((id) => (window as any).signIn(id), externalUserId);
-export const assertion = (page: Page, externalUserId?: string): Promise<CallResult> => page.evaluate((id) => (window as any).assertion(id), externalUserId);
+  page.evaluate(([t, e]) => (window as unknown as RpWindow).register(t, e), [token, extra] as const);
+export const signIn = (page: Page, externalUserId?: string): Promise<CallResult> => page.evaluate((id) => (window as unknown as RpWindow).signIn(id), externalUserId);
+export const assertion = (page: Page, externalUserId?: string): Promise<CallResult> => page.evaluate((id) => (window as unknown as RpWindow).assertion(id), externalUserId);

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import Redis from 'ioredis';
+import { waitFor } from './wait';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -20,17 +21,18 @@ export class TestRedis {
     if (!this.port) this.port = await freePort();
     this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     const probe = new Redis(this.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    for (let i = 0; i < 50; i++) {
-      try {
-        await probe.connect();
-        await probe.ping();
-        probe.disconnect();
-        return this;
-      } catch {
-        await new Promise((r) => setTimeout(r, 100));
-      }
+    try {
+      await waitFor(
+        async () => {
+          if (probe.status !== 'ready') await probe.connect();
+          await probe.ping();
+        },
+        { timeoutMs: 5000, intervalMs: 100 },
+      );
+    } finally {
+      probe.disconnect();
     }
-    throw new Error('redis-server did not start');
+    return this;
   }
 
   get url(): string {

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { createApp } from '../../src/bootstrap';
-import { PinoLogger } from '../../src/common/logger';
 import { AppConfig, loadConfig } from '../../src/config/config';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -58,7 +57,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     RATE_API_PER_IP_MINUTE: '100000',
     ...o.env,
   });
-  const app = await createApp(config, { runWorker: o.runWorker ?? true, logger: new PinoLogger('debug', sink) });
+  const app = await createApp(config, { runWorker: o.runWorker ?? true, logDestination: sink });
   await app.listen({ port: o.port ?? 0, host: '127.0.0.1' });
   const addr = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${addr.port}`;
