@@ -23,7 +23,7 @@ function esmPackages(root = join(__dirname, 'node_modules')) {
   return names;
 }
 
-const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const swc = {
   jsc: {
     parser: { syntax: 'typescript', decorators: true },
@@ -41,7 +41,7 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   transform: { '^.+\\.(t|m?j)s$': ['@swc/jest', swc] },
-  transformIgnorePatterns: [`/node_modules/(?!(${esmPackages().map(escape).join('|')})/)`],
+  transformIgnorePatterns: [`/node_modules/(?!(${esmPackages().map(escapeRegExp).join('|')})/)`],
   testTimeout: 60000,
   maxWorkers: 1,
   // In CI a test that fails while a service is half started must not keep jest waiting on its sockets.

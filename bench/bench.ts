@@ -432,10 +432,18 @@ async function main() {
     }
     out.push(`| ${row.scenario} | ${f0(row.reqPerSec)} | ${f1(row.p50)} | ${f1(row.p99)} | ${f0(row.rssMb)} | ${ratio} | ${met} | ${f0(row.cpuPercent)} | ${row.total} (${row.unexpected}) |`);
   }
-  out.push('', `CPU during each row, in % of one core (${CORES} cores = ${CORES * 100} %); "other processes" is everything else on this host (kernel, other people's tests); "machine busy" is % of all cores:`, '');
+  out.push(
+    '',
+    `CPU during each row, in % of one core (${CORES} cores = ${CORES * 100} %); "other processes" is everything else on this host (kernel, other people's tests); "machine busy" is % of all cores:`,
+    '',
+  );
   out.push('| scenario | server | postgres | redis | bench (autocannon + SMTP sink) | other processes | machine busy % |');
   out.push('|---|---:|---:|---:|---:|---:|---:|');
-  const cpuRows: [string, CpuShare][] = [...rowsOut.map((r4) => [r4.scenario, r4.cpu] as [string, CpuShare]), ['mail: worker throughput', drainStats.cpu], ['mail: start → mail latency', latencyStats.cpu]];
+  const cpuRows: [string, CpuShare][] = [
+    ...rowsOut.map((r4) => [r4.scenario, r4.cpu] as [string, CpuShare]),
+    ['mail: worker throughput', drainStats.cpu],
+    ['mail: start → mail latency', latencyStats.cpu],
+  ];
   const other = (c: CpuShare) => Math.max(0, c.machine * CORES - c.server - c.postgres - c.redis - c.bench);
   for (const [name, c] of cpuRows) out.push(`| ${name} | ${f0(c.server)} | ${f0(c.postgres)} | ${f0(c.redis)} | ${f0(c.bench)} | ${f0(other(c))} | ${f0(c.machine)} |`);
   const noisy = cpuRows.filter(([, c]) => other(c) > 30).map(([name]) => name);

@@ -22,7 +22,12 @@ export class Child {
   private readonly tail: string[] = [];
   exited = false;
 
-  constructor(readonly name: string, script: string, env: Record<string, string>, nodeArgs: string[] = []) {
+  constructor(
+    readonly name: string,
+    script: string,
+    env: Record<string, string>,
+    nodeArgs: string[] = [],
+  ) {
     this.proc = spawn(process.execPath, [...nodeArgs, script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer) => {
       this.tail.push(...chunk.toString('utf8').split('\n').filter(Boolean));

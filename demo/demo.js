@@ -110,9 +110,7 @@
       return 'This device already has a passkey for this account. Sign in with it instead.';
     }
     if (name === 'NotAllowedError' || name === 'AbortError' || code === 'ERROR_CEREMONY_ABORTED') {
-      return during === 'signin'
-        ? 'No passkey was used. If this device has no passkey for this site, use “Lost your passkey?”.'
-        : 'The passkey prompt was closed or timed out. Please try again.';
+      return during === 'signin' ? 'No passkey was used. If this device has no passkey for this site, use “Lost your passkey?”.' : 'The passkey prompt was closed or timed out. Please try again.';
     }
     if (name === 'SecurityError' || code === 'ERROR_INVALID_DOMAIN' || code === 'ERROR_INVALID_RP_ID') {
       return 'Passkeys need https (or localhost) and this page must be opened on ' + (config ? config.rpId : 'the service host') + '.';
@@ -250,8 +248,7 @@
   async function sendCode(email, purpose) {
     const start = await api('POST', '/v1/email-otp/start', { email, purpose });
     flow = { purpose, email, challengeId: start.challengeId, codeLength: start.codeLength };
-    $('code-hint').textContent =
-      'If an account uses ' + email + ', we sent it a ' + start.codeLength + '\u2011digit code. It expires at ' + time(start.expiresAt) + '.';
+    $('code-hint').textContent = 'If an account uses ' + email + ', we sent it a ' + start.codeLength + '\u2011digit code. It expires at ' + time(start.expiresAt) + '.';
     $('code-input').value = '';
     $('code-input').maxLength = start.codeLength;
     $('code-title').textContent = purpose === 'recovery' ? 'Check your email to recover' : 'Check your email to sign in';
@@ -284,7 +281,9 @@
     flow.credentials = credentials;
     renderCredentials(credentials);
     $('choose-hint').textContent =
-      'You are recovering the account “' + flow.externalUserId + '”. ' +
+      'You are recovering the account “' +
+      flow.externalUserId +
+      '”. ' +
       (webauthn ? 'Keep any passkey you still use; the new passkey is created on this device.' : 'This browser cannot create passkeys; open this page in a browser that can.');
     show('choose');
     say(intro);
@@ -429,7 +428,12 @@
     onSubmit('code-form', verifyCode);
     onSubmit('choose-form', finishRecovery);
     $('resend').addEventListener('click', () =>
-      busy($('code-form'), () => sendCode(flow.email, flow.purpose).then(() => say('A new code is on its way; earlier codes no longer work.'), (err) => fail(err, 'send'))),
+      busy($('code-form'), () =>
+        sendCode(flow.email, flow.purpose).then(
+          () => say('A new code is on its way; earlier codes no longer work.'),
+          (err) => fail(err, 'send'),
+        ),
+      ),
     );
     $('add-passkey').addEventListener('click', () => busy($('view-session'), addPasskey));
     $('sign-out').addEventListener('click', () => {
