@@ -15,6 +15,7 @@ COPY --from=build /app/templates ./templates
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/demo ./demo
 COPY --from=build /app/scripts ./scripts
+COPY --from=build /app/report ./report
 EXPOSE 3000
 USER node
 CMD ["node", "--max-old-space-size=200", "dist/src/main.js"]

@@ -51,6 +51,6 @@ export default defineConfig(
   { files: ['**/*.js', '**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: node }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
   { files: ['**/*.mjs'], languageOptions: { sourceType: 'module', globals: node } },
   // The demo page's script runs in the browser as is (no bundler).
-  { files: ['demo/**/*.js'], languageOptions: { sourceType: 'script', globals: browser } },
+  { files: ['demo/**/*.js', 'report/**/*.js'], languageOptions: { sourceType: 'script', globals: browser } },
   prettier,
 );

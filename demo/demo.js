@@ -66,7 +66,7 @@
               ? 'This recovery link was already used. Use “Lost your passkey?” to get a code instead.'
               : 'This recovery link is no longer valid. Use “Lost your passkey?” to get a code instead.';
           }
-          if (during === 'recovery') return 'This recovery step was already completed or has expired; start again with “Lost your passkey?”.';
+          if (during === 'recovery' || during === 'second') return 'This recovery step was already completed or has expired; start again with “Lost your passkey?”.';
           return 'That took too long and expired; please try again.';
         case 'invalid_code':
           return typeof b.attemptsRemaining === 'number'
@@ -78,6 +78,18 @@
           return 'Too many attempts for now; try again in ' + minutes(err.retryAfter || b.retryAfter || 60) + '.';
         case 'credential_not_found':
           return 'This passkey was removed from your account. Use “Lost your passkey?” to set up a new one.';
+        case 'recovery_pending':
+          return (
+            'This reset has a safety delay: it works from ' +
+            time(b.availableAt) +
+            ' on ' +
+            date(b.availableAt) +
+            '. We emailed the account holder, who can cancel it with the “This wasn’t me” link meanwhile.'
+          );
+        case 'insufficient_scope':
+          return during === 'add'
+            ? 'A sign-in by email code cannot add a passkey. Use “Lost your passkey?”: it confirms by email, tells you by mail, and signs out other devices.'
+            : 'This sign-in cannot do that.';
         case 'challenge_not_found':
           return 'That code request is unknown; send a new code.';
         case 'webauthn_verification_failed':
@@ -85,8 +97,6 @@
         case 'invalid_token':
           if (during === 'link') return 'This recovery link is not valid. Use “Lost your passkey?” to get a code instead.';
           return 'Your sign-in step has expired; please start again.';
-        case 'insufficient_scope':
-          return 'That step is not allowed with the current sign-in; please start again.';
         case 'conflict':
           return 'That user name is taken. Sign in, or use “Lost your passkey?”.';
         case 'invalid_request': {
@@ -265,7 +275,8 @@
     }
     try {
       const res = await api('POST', '/v1/email-otp/verify', { challengeId: flow.challengeId, code });
-      if (flow.purpose === 'recovery') await beginRecovery(res, 'Email confirmed.');
+      if (flow.purpose === 'recovery' && res.tokenType === 'recovery_pending') askSecondFactor(res);
+      else if (flow.purpose === 'recovery') await beginRecovery(res, 'Email confirmed.');
       else showSession(res, 'email code');
     } catch (err) {
       fail(err, 'code');
@@ -274,6 +285,31 @@
   }
 
   // ---------- Recovery ----------
+
+  /** The application asks users who have a second factor for it after the email code (recoveryPolicy "email+second_factor"). */
+  function askSecondFactor(res) {
+    flow = { purpose: 'recovery', pendingToken: res.token, externalUserId: res.user && res.user.externalUserId };
+    $('second-input').value = '';
+    show('second');
+    say('Email confirmed. One more step: your second factor.');
+  }
+
+  async function verifySecondFactor() {
+    const typed = value('second-input');
+    if (!typed) {
+      $('error').textContent = 'Enter the code from your authenticator app, or a recovery code.';
+      $('second-input').focus();
+      return;
+    }
+    const body = /^\d{6}$/.test(typed.replace(/\s+/g, '')) ? { totp: typed.replace(/\s+/g, '') } : { recoveryCode: typed };
+    try {
+      const res = await api('POST', '/v1/recovery/second-factor', body, flow.pendingToken);
+      await beginRecovery(res, 'Second factor confirmed.');
+    } catch (err) {
+      fail(err, 'second');
+      $('second-input').select();
+    }
+  }
 
   async function beginRecovery(res, intro) {
     flow = { purpose: 'recovery', recoveryToken: res.token, externalUserId: res.user && res.user.externalUserId };
@@ -369,6 +405,19 @@
     return true;
   }
 
+  /** Stands in for a support agent (demo only): a reset of the signed-in user with a one-minute cooling-off period. */
+  async function startSupportReset() {
+    try {
+      const res = await api('POST', '/demo/api/support-reset', undefined, session.token);
+      $('sr-available').textContent = time(res.availableAt) + ' (' + date(res.availableAt) + ')';
+      $('sr-link').href = res.link;
+      $('sr-box').hidden = false;
+      say('Support reset started: the link is refused until ' + time(res.availableAt) + ', and the email you just got can cancel it.');
+    } catch (err) {
+      fail(err, 'support-reset');
+    }
+  }
+
   // ---------- Session ----------
 
   function showSession(res, method, message) {
@@ -381,6 +430,88 @@
     $('s-expires').textContent = time(res.expiresAt) + ' (' + date(res.expiresAt) + ')';
     show('session');
     say(message || 'Signed in.');
+    // Only a session proven by a passkey may manage a second factor (an email code alone may not).
+    $('second-factor').hidden = !/passkey/.test(method);
+    $('totp-form').hidden = true;
+    $('codes-box').hidden = true;
+    if (!$('second-factor').hidden) refreshSecondFactor();
+  }
+
+  // ---------- Second factor ----------
+
+  async function refreshSecondFactor() {
+    try {
+      const s = await api('GET', '/v1/second-factor', undefined, session.token);
+      const parts = [s.totp ? 'Authenticator app: on' : 'Authenticator app: none', 'recovery codes left: ' + s.recoveryCodes.remaining];
+      $('sf-status').textContent = parts.join(' · ') + '. With a second factor, a recovery by email also asks for it.';
+      $('totp-remove').hidden = !s.totp;
+      $('totp-setup').textContent = s.totp ? 'Replace the authenticator app' : 'Set up an authenticator app';
+    } catch (err) {
+      fail(err, 'factor');
+    }
+  }
+
+  async function startTotp() {
+    try {
+      const e = await api('POST', '/v1/totp/enroll/start', {}, session.token);
+      session.enrollmentId = e.enrollmentId;
+      $('totp-secret').value = e.secret;
+      $('totp-url').value = e.otpauthUrl;
+      $('totp-link').href = e.otpauthUrl;
+      $('totp-code').value = '';
+      $('totp-form').hidden = false;
+      $('totp-code').focus();
+      say('Add the account to your authenticator app, then type the code it shows.');
+    } catch (err) {
+      fail(err, 'factor');
+    }
+  }
+
+  async function finishTotp() {
+    const code = value('totp-code').replace(/\s+/g, '');
+    if (!/^\d{6}$/.test(code)) {
+      $('error').textContent = 'Enter the 6-digit code your authenticator app shows.';
+      $('totp-code').focus();
+      return;
+    }
+    try {
+      await api('POST', '/v1/totp/enroll/finish', { enrollmentId: session.enrollmentId, code }, session.token);
+      $('totp-form').hidden = true;
+      $('totp-secret').value = '';
+      $('totp-url').value = '';
+      say('Authenticator app added. We sent you an email about it.');
+      await refreshSecondFactor();
+    } catch (err) {
+      fail(err, 'code');
+    }
+  }
+
+  async function removeTotp() {
+    try {
+      await api('DELETE', '/v1/totp', undefined, session.token);
+      say('Authenticator app removed; your recovery codes still work.');
+      await refreshSecondFactor();
+    } catch (err) {
+      fail(err, 'factor');
+    }
+  }
+
+  async function createCodes() {
+    try {
+      const { codes } = await api('POST', '/v1/recovery-codes', {}, session.token);
+      const list = $('codes-list');
+      list.textContent = '';
+      for (const c of codes) {
+        const li = document.createElement('li');
+        li.textContent = c;
+        list.append(li);
+      }
+      $('codes-box').hidden = false;
+      say('New recovery codes created. Earlier codes no longer work.');
+      await refreshSecondFactor();
+    } catch (err) {
+      fail(err, 'factor');
+    }
   }
 
   async function addPasskey() {
@@ -436,6 +567,14 @@
       ),
     );
     $('add-passkey').addEventListener('click', () => busy($('view-session'), addPasskey));
+    $('sr-start').addEventListener('click', () => busy($('view-session'), startSupportReset));
+    // A recovery link of this page opened from the page itself changes only the fragment.
+    window.addEventListener('hashchange', () => void redeemLink());
+    onSubmit('second-form', verifySecondFactor);
+    onSubmit('totp-form', finishTotp);
+    $('totp-setup').addEventListener('click', () => busy($('view-session'), startTotp));
+    $('totp-remove').addEventListener('click', () => busy($('view-session'), removeTotp));
+    $('codes-create').addEventListener('click', () => busy($('view-session'), createCodes));
     $('sign-out').addEventListener('click', () => {
       session = null;
       flow = {};

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ApplicationsModule } from './applications/applications.module';
+import { AuditApiModule } from './audit/audit-api.module';
 import { AuditModule } from './audit/audit.module';
 import { AppConfig } from './config/config';
 import { CoreModule } from './core.module';
@@ -8,6 +9,9 @@ import { DemoModule } from './demo/demo.module';
 import { HealthModule } from './health/health.module';
 import { LoggingOptions } from './logging/logging.module';
 import { MailWorkerModule } from './mail/mail-worker.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
+import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module';
+import { MetricsHttpModule } from './metrics/metrics-http.module';
 import { MailModule } from './mail/mail.module';
 import { OtpModule } from './otp/otp.module';
 import { PasskeysModule } from './passkeys/passkeys.module';
@@ -15,6 +19,8 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RecoveryModule } from './recovery/recovery.module';
 import { QueueRootModule } from './redis/queue-root';
 import { RedisModule } from './redis/redis.module';
+import { SecondFactorModule } from './second-factor/second-factor.module';
+import { SecurityModule } from './security/security.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { UsersModule } from './users/users.module';
 
@@ -37,6 +43,7 @@ export class ApiModule {
         ScheduleModule.forRoot(),
         RateLimitModule,
         AuditModule,
+        AuditApiModule,
         ApplicationsModule,
         UsersModule,
         SessionsModule,
@@ -44,9 +51,13 @@ export class ApiModule {
         OtpModule,
         PasskeysModule,
         RecoveryModule,
+        SecondFactorModule,
+        SecurityModule,
         HealthModule,
+        MetricsHttpModule,
         DemoModule,
-        ...(opts.runWorker ? [MailWorkerModule] : []),
+        WebhooksModule,
+        ...(opts.runWorker ? [MailWorkerModule, WebhooksWorkerModule] : []),
       ],
     };
   }

@@ -9,21 +9,14 @@ import type { DestinationStream } from 'pino';
 import { ApiModule } from './api.module';
 import { ApplicationsService } from './applications/applications.service';
 import { originAllowed } from './applications/guards';
+import { describeUnreachable, isBackendDown, UnreachableError } from './common/backend-down';
 import { ErrorFilter } from './common/error.filter';
+import { clientErrorHandler, frameworkErrors, installClosingGate, installJsonParser, installNoStore, installUrlLimit } from './common/http-hardening';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/config';
 import { prepareDatabase } from './database/prepare-database';
 
 export const BODY_LIMIT = 16 * 1024;
-
-function trustProxy(value?: string): boolean | string[] {
-  if (!value) return false;
-  if (value === 'true' || value === '*') return true;
-  return value
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
 
 /** Builds the HTTP application (not yet listening): migrations, CORS, validation, errors, docs. */
 export interface CreateAppOptions {
@@ -33,11 +26,42 @@ export interface CreateAppOptions {
   logDestination?: DestinationStream;
 }
 
+/**
+ * TRUST_PROXY: a hop count trusts that many proxies nearest the service (the last N entries of
+ * X-Forwarded-For, as Express does; this Fastify treats a bare number as trusting none); a list
+ * trusts exactly those addresses/CIDRs.
+ */
+function proxyTrust(setting: AppConfig['trustProxy']): false | string[] | ((addr: string, hop: number) => boolean) {
+  if (setting === undefined || setting === 0) return false;
+  if (typeof setting === 'number') return (_addr, hop) => hop < setting;
+  return setting;
+}
+
+/** Creates and migrates the database; an unreachable server stops start-up with the variable and address named. */
+export async function prepareDatabaseOrExplain(config: AppConfig): Promise<void> {
+  await prepareDatabase(config.databaseUrl).catch((err: unknown) => {
+    throw isBackendDown(err) ? new UnreachableError(describeUnreachable('DATABASE_URL', config.databaseUrl, err)) : err;
+  });
+}
+
 export async function createApp(config: AppConfig, opts: CreateAppOptions = {}): Promise<NestFastifyApplication> {
-  await prepareDatabase(config.databaseUrl);
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: trustProxy(config.trustProxy), logger: false });
+  await prepareDatabaseOrExplain(config);
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT,
+    trustProxy: proxyTrust(config.trustProxy),
+    logger: false,
+    frameworkErrors,
+    clientErrorHandler,
+    // Our own gate answers during shutdown, in the section-2 shape.
+    return503OnClosing: false,
+  });
+  const fastify = adapter.getInstance();
+  installClosingGate(fastify);
+  installUrlLimit(fastify);
+  installJsonParser(fastify, BODY_LIMIT);
+  installNoStore(fastify);
   const root = ApiModule.forRoot(config, { runWorker: opts.runWorker ?? config.worker === 'inline', logging: { destination: opts.logDestination } });
-  const app = await NestFactory.create<NestFastifyApplication>(root, adapter, { bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(root, adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   const filter = new ErrorFilter();
   app.useGlobalFilters(filter);
@@ -73,7 +97,6 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
     .addBearerAuth()
     .build();
   SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs/openapi.json' });
-  app.enableShutdownHooks();
   await app.init();
   return app;
 }

@@ -17,6 +17,7 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   apps:list                        list applications
   apps:create --name N --mode sandbox|production --origin URL [--origin URL …]
               --rp-id ID --rp-name N --recovery-url URL --mail-from ADDR [--locale en] [--otp-length 6]
+              [--support-reset-cooling-off 0s..72h] [--recovery-policy email|email+second_factor]
   apps:update <appId> [same options] [--rotate-secret]
   keys:rotate                      new token signing key; old tokens stay valid until they expire
 `;
@@ -31,9 +32,13 @@ const OPTIONS = {
   'mail-from': { type: 'string' },
   locale: { type: 'string' },
   'otp-length': { type: 'string' },
+  'support-reset-cooling-off': { type: 'string' },
+  'recovery-policy': { type: 'string' },
   'rotate-secret': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+const CLI_OPERATOR = { actor: 'operator:cli' };
 
 function toDto(v: Record<string, unknown>) {
   const dto: Record<string, unknown> = {
@@ -46,6 +51,8 @@ function toDto(v: Record<string, unknown>) {
     mailFrom: v['mail-from'],
     locale: v.locale,
     otpLength: v['otp-length'] !== undefined ? Number(v['otp-length']) : undefined,
+    supportResetCoolingOff: v['support-reset-cooling-off'],
+    recoveryPolicy: v['recovery-policy'],
     rotateSecretKey: v['rotate-secret'],
   };
   return Object.fromEntries(Object.entries(dto).filter(([, x]) => x !== undefined));
@@ -85,13 +92,13 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         print((await apps.list()).map(toPublicApplication));
         break;
       case 'apps:create': {
-        const { app, secretKey } = await apps.create(await checked(CreateApplicationDto, toDto(values)));
+        const { app, secretKey } = await apps.create(await checked(CreateApplicationDto, toDto(values)), { by: CLI_OPERATOR });
         print({ ...toPublicApplication(app), secretKey });
         break;
       }
       case 'apps:update': {
         if (!target) throw new ConfigError('apps:update needs an appId');
-        const { app, secretKey } = await apps.update(target, await checked(UpdateApplicationDto, toDto(values)));
+        const { app, secretKey } = await apps.update(target, await checked(UpdateApplicationDto, toDto(values)), CLI_OPERATOR);
         print({ ...toPublicApplication(app), ...(secretKey ? { secretKey } : {}) });
         break;
       }

@@ -1,13 +1,16 @@
 import { Logger } from '@nestjs/common';
 import { ApplicationsService } from './applications/applications.service';
 import { createApp } from './bootstrap';
+import { UnreachableError } from './common/backend-down';
 import { ConfigError, loadConfig } from './config/config';
+import { closeApi, exitOnSignal } from './shutdown';
 
 async function main() {
   const config = loadConfig();
   const app = await createApp(config);
-  await app.listen({ port: config.port, host: '0.0.0.0' });
   const log = new Logger('Main');
+  exitOnSignal(() => closeApi(app), log);
+  await app.listen({ port: config.port, host: config.host });
   log.log(`Mellon Recovery listening on ${config.publicUrl} (API docs ${config.publicUrl}/docs, demo ${config.publicUrl}/demo)`);
   if (config.demoApp) await announceDemoApp(app.get(ApplicationsService), config.publicUrl, config.adminTokenGenerated ? config.adminToken : undefined);
 }
@@ -16,7 +19,7 @@ async function main() {
 async function announceDemoApp(apps: ApplicationsService, publicUrl: string, newAdminToken?: string) {
   let demo = await apps.findDemo();
   let secretKey: string | undefined;
-  if (!demo) ({ app: demo, secretKey } = await apps.create(apps.demoDefaults(), { isDemo: true }));
+  if (!demo) ({ app: demo, secretKey } = await apps.create(apps.demoDefaults(), { isDemo: true, by: { actor: 'system' } }));
   const lines = [
     '',
     '  Sandbox demo application',
@@ -31,9 +34,9 @@ async function announceDemoApp(apps: ApplicationsService, publicUrl: string, new
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof UnreachableError) {
     process.stderr.write(`${err.message}\n`);
-    process.exit(78);
+    process.exit(err instanceof ConfigError ? 78 : 69);
   }
   process.stderr.write(`Mellon Recovery failed to start: ${err?.stack ?? err}\n`);
   process.exit(1);

@@ -18,7 +18,7 @@ describe('email OTP fallback login, end to end', () => {
   it('sends the code to the stored address and trades it for a session token', async () => {
     await putUser(t.svc, app, 'ada', 'Ada@Example.com');
     const b = browser(t.svc, app);
-    const start = await b.start({ email: '  ada+phone@EXAMPLE.com ' });
+    const start = await b.start({ email: '  ADA@EXAMPLE.com ' });
     expect(start.status).toBe(202);
     expect(start.body).toEqual({ challengeId: expect.any(String), expiresAt: expect.any(String), codeLength: 6, purpose: 'login' });
     expect(start.headers['x-ratelimit-limit']).toBeDefined();
@@ -56,7 +56,7 @@ describe('email OTP fallback login, end to end', () => {
     expect(ok.body.token).not.toMatch(/^SANDBOX/);
 
     const jwks = (await t.svc.http().get('/.well-known/jwks.json')).body;
-    const { payload, protectedHeader } = await jwtVerify(ok.body.token, createLocalJWKSet(jwks), { audience: prod.appId, issuer: 'http://localhost:3000' });
+    const { payload, protectedHeader } = await jwtVerify(ok.body.token, createLocalJWKSet(jwks), { audience: prod.appId, issuer: `http://localhost:3000/apps/${prod.appId}` });
     expect(protectedHeader).toMatchObject({ alg: 'ES256', kid: expect.any(String) });
     expect(payload).toMatchObject({ sub: 'grace', aud: prod.appId, scope: 'session', amr: ['email_otp'], jti: expect.any(String) });
     expect((payload.exp as number) - (payload.iat as number)).toBe(3600);

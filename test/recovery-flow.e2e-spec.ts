@@ -5,7 +5,7 @@ import { insertPasskey, otpToken } from './support/passkey-devices';
 import { browser, createApplication, putUser, TestApplication } from './support/service';
 
 describe('recovery: recovery tokens, support resets, recovery links', () => {
-  const t = useService('recovery_flow', { smtp: true, env: { TRUST_PROXY: 'true', RATE_OTP_PER_USER_HOUR: '1000', RATE_OTP_PER_EMAIL_HOUR: '1000' } });
+  const t = useService('recovery_flow', { smtp: true, env: { TRUST_PROXY: '1', RATE_OTP_PER_USER_HOUR: '1000', RATE_OTP_PER_EMAIL_HOUR: '1000' } });
   let app: TestApplication;
   let other: TestApplication;
   let prod: TestApplication;
@@ -70,7 +70,12 @@ describe('recovery: recovery tokens, support resets, recovery links', () => {
       { host: 'evil.test', 'x-forwarded-host': 'evil.test', 'x-forwarded-proto': 'http', 'x-forwarded-for': '203.0.113.9', 'user-agent': 'support-console/2' },
     );
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ recoveryId: expect.any(String), expiresAt: expect.any(String), link: expect.stringMatching(/^https:\/\/acme\.test\/account\/recover#token=[A-Za-z0-9_-]{43}$/) });
+    expect(res.body).toEqual({
+      recoveryId: expect.any(String),
+      availableAt: expect.any(String),
+      expiresAt: expect.any(String),
+      link: expect.stringMatching(/^https:\/\/acme\.test\/account\/recover#token=[A-Za-z0-9_-]{43}$/),
+    });
     const hours = (Date.parse(res.body.expiresAt) - Date.now()) / 3_600_000;
     expect(hours).toBeGreaterThan(23.9);
     expect(hours).toBeLessThanOrEqual(24);
@@ -106,7 +111,15 @@ describe('recovery: recovery tokens, support resets, recovery links', () => {
         actor: 'support:jane@support',
         ip: '203.0.113.9',
         userAgent: 'support-console/2',
-        data: { recoveryId: res.body.recoveryId, reason: 'lost phone, identity checked', revokeCredentials: 'all', delivery: 'link', revokedCount: 2 },
+        data: {
+          recoveryId: res.body.recoveryId,
+          reason: 'lost phone, identity checked',
+          revokeCredentials: 'all',
+          delivery: 'link',
+          revokedCount: 2,
+          coolingOff: '0s',
+          availableAt: res.body.availableAt,
+        },
       }),
     ]);
   });
@@ -146,17 +159,17 @@ describe('recovery: recovery tokens, support resets, recovery links', () => {
     await putUser(t.svc, app, 'mailed', 'Mailed@Example.com', 'de');
     const res = await reset(app, 'mailed', { actor: 'jane', reason: 'asked by phone', revokeCredentials: 'none', delivery: 'email' }, { host: 'evil.test', 'x-forwarded-host': 'evil.test' });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ recoveryId: expect.any(String), expiresAt: expect.any(String) });
+    expect(res.body).toEqual({ recoveryId: expect.any(String), availableAt: expect.any(String), expiresAt: expect.any(String) });
 
     await t.smtp.waitFor('mailed@example.com', 2);
     const mails = t.smtp.to('mailed@example.com');
-    const linkMail = mails.find((m) => m.text.includes('#token='))!;
+    const linkMail = mails.find((m) => m.text.includes('acme.test/account/recover#token='))!;
     expect(linkMail).toBeDefined();
-    const link = /(https?:\/\/\S+#token=[A-Za-z0-9_-]+)/.exec(linkMail.text)![1];
+    const link = /(https?:\/\/\S+\/recover#token=[A-Za-z0-9_-]+)/.exec(linkMail.text)![1];
     expect(link).toMatch(/^https:\/\/acme\.test\/account\/recover#token=/);
     expect(linkMail.html.replace(/&#x3D;/g, '=')).toContain(`href="${link}"`); // Handlebars escapes = in HTML
     expect(linkMail.text + linkMail.html).not.toContain('evil.test');
-    expect(mails.some((m) => /support/i.test(m.subject) && !m.text.includes('#token='))).toBe(true);
+    expect(mails.some((m) => /support/i.test(m.subject) && !m.text.includes('/recover#token=') && m.text.includes('/report#token='))).toBe(true);
 
     const ok = await browser(t.svc, app).post('/v1/recovery/redeem', { token: linkToken(link) });
     expect(ok.status).toBe(200);

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Meta, RequestMeta } from '../common/request';
 import { toPublicApplication } from './application.model';
 import { ApplicationsService } from './applications.service';
 import { CreateApplicationDto, UpdateApplicationDto } from './dto/application.dto';
@@ -14,8 +15,8 @@ export class AdminController {
 
   @Post()
   @HttpCode(201)
-  async create(@Body() dto: CreateApplicationDto) {
-    const { app, secretKey } = await this.apps.create(dto);
+  async create(@Body() dto: CreateApplicationDto, @Meta() meta: RequestMeta) {
+    const { app, secretKey } = await this.apps.create(dto, { by: { actor: 'operator:api', meta } });
     return { ...toPublicApplication(app), secretKey };
   }
 
@@ -25,8 +26,8 @@ export class AdminController {
   }
 
   @Patch(':appId')
-  async update(@Param('appId') appId: string, @Body() dto: UpdateApplicationDto) {
-    const { app, secretKey } = await this.apps.update(appId, dto);
+  async update(@Param('appId') appId: string, @Body() dto: UpdateApplicationDto, @Meta() meta: RequestMeta) {
+    const { app, secretKey } = await this.apps.update(appId, dto, { actor: 'operator:api', meta });
     return { ...toPublicApplication(app), ...(secretKey ? { secretKey } : {}) };
   }
 }

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Db } from '../database/db';
-import { Application, AppMode } from './application.model';
+import { Application, AppMode, RecoveryPolicy } from './application.model';
 
 const COLUMNS = `id, client_id AS "clientId", name, mode, allowed_origins AS "allowedOrigins", rp_id AS "rpId",
   rp_name AS "rpName", recovery_url AS "recoveryUrl", mail_from AS "mailFrom", locale, otp_length AS "otpLength",
-  is_demo AS "isDemo", created_at AS "createdAt", updated_at AS "updatedAt"`;
+  support_reset_cooling_off_seconds AS "supportResetCoolingOffSeconds", recovery_policy AS "recoveryPolicy", is_demo AS "isDemo", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 export interface NewApplication {
   id: string;
@@ -19,6 +19,8 @@ export interface NewApplication {
   mailFrom: string;
   locale: string;
   otpLength: number;
+  supportResetCoolingOffSeconds: number;
+  recoveryPolicy: RecoveryPolicy;
   isDemo: boolean;
 }
 
@@ -31,10 +33,26 @@ export class ApplicationRepository {
 
   async insert(a: NewApplication): Promise<Application> {
     const [app] = await this.db.rows<Application>(
-      `INSERT INTO applications (id, client_id, secret_key_hash, name, mode, allowed_origins, rp_id, rp_name, recovery_url, mail_from, locale, otp_length, is_demo)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+      `INSERT INTO applications (id, client_id, secret_key_hash, name, mode, allowed_origins, rp_id, rp_name, recovery_url, mail_from, locale, otp_length, support_reset_cooling_off_seconds, is_demo, recovery_policy)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
        RETURNING ${COLUMNS}`,
-      [a.id, a.clientId, a.secretKeyHash, a.name, a.mode, a.allowedOrigins, a.rpId, a.rpName, a.recoveryUrl, a.mailFrom, a.locale, a.otpLength, a.isDemo],
+      [
+        a.id,
+        a.clientId,
+        a.secretKeyHash,
+        a.name,
+        a.mode,
+        a.allowedOrigins,
+        a.rpId,
+        a.rpName,
+        a.recoveryUrl,
+        a.mailFrom,
+        a.locale,
+        a.otpLength,
+        a.supportResetCoolingOffSeconds,
+        a.isDemo,
+        a.recoveryPolicy,
+      ],
     );
     return app;
   }
@@ -46,7 +64,9 @@ export class ApplicationRepository {
          secret_key_hash = COALESCE($2, secret_key_hash), name = COALESCE($3, name), mode = COALESCE($4, mode),
          allowed_origins = COALESCE($5, allowed_origins), rp_id = COALESCE($6, rp_id), rp_name = COALESCE($7, rp_name),
          recovery_url = COALESCE($8, recovery_url), mail_from = COALESCE($9, mail_from), locale = COALESCE($10, locale),
-         otp_length = COALESCE($11, otp_length), updated_at = now()
+         otp_length = COALESCE($11, otp_length),
+         support_reset_cooling_off_seconds = COALESCE($12, support_reset_cooling_off_seconds),
+         recovery_policy = COALESCE($13, recovery_policy), updated_at = now()
        WHERE id = $1
        RETURNING ${COLUMNS}`,
       [
@@ -61,6 +81,8 @@ export class ApplicationRepository {
         p.mailFrom ?? null,
         p.locale ?? null,
         p.otpLength ?? null,
+        p.supportResetCoolingOffSeconds ?? null,
+        p.recoveryPolicy ?? null,
       ],
     );
     return app ?? null;

@@ -2,13 +2,22 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
 import { Secrets } from '../config/secrets';
+import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
+import { RequestMeta } from '../common/request';
 import { randomId } from '../common/ids';
 import { Application } from './application.model';
+import { parseCoolingOff } from './cooling-off';
 import { ApplicationPatch, ApplicationRepository } from './application.repository';
 import { CreateApplicationDto, UpdateApplicationDto } from './dto/application.dto';
 
 const CACHE_MS = 5000;
+
+/** Who performs an operator action: `operator:api` (with the caller's address), `operator:cli`, `system`. */
+export interface OperatorContext {
+  actor: string;
+  meta?: RequestMeta;
+}
 
 const notFound = () => new ApiError('application_not_found', 'No application with that id.');
 
@@ -25,9 +34,10 @@ export class ApplicationsService {
     private readonly repo: ApplicationRepository,
     private readonly secrets: Secrets,
     @Inject(CONFIG) private readonly config: AppConfig,
+    private readonly audit: AuditService,
   ) {}
 
-  async create(dto: CreateApplicationDto, opts: { isDemo?: boolean } = {}): Promise<{ app: Application; secretKey: string }> {
+  async create(dto: CreateApplicationDto, opts: { isDemo?: boolean; by?: OperatorContext } = {}): Promise<{ app: Application; secretKey: string }> {
     this.checkRecoveryUrl(dto.recoveryUrl, dto.allowedOrigins);
     const secretKey = randomId('sk', 32);
     const app = await this.repo.insert({
@@ -43,18 +53,22 @@ export class ApplicationsService {
       mailFrom: dto.mailFrom,
       locale: dto.locale ?? 'en',
       otpLength: dto.otpLength ?? 6,
+      supportResetCoolingOffSeconds: parseCoolingOff(dto.supportResetCoolingOff ?? '0s')!,
+      recoveryPolicy: dto.recoveryPolicy ?? 'email',
       isDemo: opts.isDemo ?? false,
     });
+    await this.recordOperator(app.id, 'application.created', opts.by, { fields: Object.keys(dto).sort() });
     return { app, secretKey };
   }
 
-  async update(appId: string, dto: UpdateApplicationDto): Promise<{ app: Application; secretKey?: string }> {
+  async update(appId: string, dto: UpdateApplicationDto, by?: OperatorContext): Promise<{ app: Application; secretKey?: string }> {
     const app = await this.get(appId);
-    const { rotateSecretKey, ...changes } = dto;
+    const { rotateSecretKey, supportResetCoolingOff, ...changes } = dto;
     const next = { ...app, ...changes };
     this.checkRecoveryUrl(next.recoveryUrl, next.allowedOrigins);
     let secretKey: string | undefined;
     const patch: ApplicationPatch = { ...changes };
+    if (supportResetCoolingOff !== undefined) patch.supportResetCoolingOffSeconds = parseCoolingOff(supportResetCoolingOff)!;
     if (rotateSecretKey) {
       secretKey = randomId('sk', 32);
       patch.secretKeyHash = this.secrets.hashToken(secretKey);
@@ -63,7 +77,15 @@ export class ApplicationsService {
     this.byClient.clear();
     this.bySecret.clear();
     if (!updated) throw notFound();
+    const fields = Object.keys(dto).filter((k) => k !== 'rotateSecretKey').sort();
+    if (fields.length) await this.recordOperator(appId, 'application.updated', by, { fields });
+    if (secretKey) await this.recordOperator(appId, 'application.secret_rotated', by);
     return { app: updated, secretKey };
+  }
+
+  /** Operator actions are audit events of the application they change (field names only, never values or keys). */
+  private recordOperator(appId: string, type: string, by: OperatorContext = { actor: 'operator' }, data: Record<string, unknown> = {}): Promise<void> {
+    return this.audit.record({ appId, type, actor: by.actor, meta: by.meta, data });
   }
 
   list(): Promise<Application[]> {
@@ -119,6 +141,8 @@ export class ApplicationsService {
       recoveryUrl: `${origin}/demo/`,
       mailFrom: 'no-reply@mellon.localhost',
       locale: 'en',
+      // The demo shows a recovery that asks for the second factor (users without one are unaffected).
+      recoveryPolicy: 'email+second_factor',
     };
   }
 }

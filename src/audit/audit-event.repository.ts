@@ -26,4 +26,13 @@ export class AuditEventRepository {
       params,
     );
   }
+
+  /** Events older than the retention period, at most `batch` of them. */
+  purgeOlderThan(tx: SqlExecutor, batch: number, ageMs: number): Promise<number> {
+    return tx.count(
+      `DELETE FROM audit_events WHERE ctid IN (
+         SELECT ctid FROM audit_events WHERE created_at < now() - ($2 || ' milliseconds')::interval LIMIT $1)`,
+      [batch, String(ageMs)],
+    );
+  }
 }

@@ -4,6 +4,8 @@ import { RequestMeta } from '../common/request';
 import { SqlExecutor } from '../database/db';
 import { InsertPart } from '../database/statement';
 import { AuditEventRepository } from './audit-event.repository';
+import { webhookEventFor } from '../webhooks/webhook-events';
+import { WebhookOutbox } from '../webhooks/webhook-outbox';
 
 export interface AuditInput {
   appId: string;
@@ -22,12 +24,22 @@ export interface AuditQuery {
   cursor?: string;
 }
 
+const MAX_BIGINT = 2n ** 63n - 1n;
+
 @Injectable()
 export class AuditService {
-  constructor(private readonly repo: AuditEventRepository) {}
+  constructor(
+    private readonly repo: AuditEventRepository,
+    private readonly webhooks: WebhookOutbox,
+  ) {}
 
-  /** Records one event; pass the transaction to commit it with the change it describes. */
+  /**
+   * Records one event; pass the transaction to commit it with the change it describes. An event
+   * apps can subscribe to also writes its webhook deliveries, in the same statement.
+   */
   record(e: AuditInput, tx?: SqlExecutor): Promise<void> {
+    const event = webhookEventFor(e);
+    if (event) return this.webhooks.record(this.row(e), e, event, tx);
     return this.repo.insert(this.row(e), tx);
   }
 
@@ -44,7 +56,7 @@ export class AuditService {
     let beforeId: string | undefined;
     if (q.cursor) {
       beforeId = Buffer.from(q.cursor, 'base64url').toString('utf8');
-      if (!/^\d{1,19}$/.test(beforeId)) {
+      if (!/^\d{1,19}$/.test(beforeId) || BigInt(beforeId) > MAX_BIGINT) {
         throw new ApiError('invalid_request', 'The cursor is not valid.', { details: [{ field: 'cursor', problem: 'not a cursor from a previous page' }] });
       }
     }

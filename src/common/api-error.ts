@@ -14,6 +14,7 @@ export const ERROR_STATUS = {
   challenge_not_found: 404,
   application_not_found: 404,
   conflict: 409,
+  recovery_pending: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   webauthn_verification_failed: 422,

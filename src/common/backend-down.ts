@@ -12,6 +12,17 @@ const MESSAGES = [
   'Cannot use a pool after calling end',
 ];
 
+let lastSeenDown = 0;
+
+/** When a request last failed for want of PostgreSQL or Redis (readiness re-checks after that). */
+export function backendLastSeenDown(): number {
+  return lastSeenDown;
+}
+
+export function noteBackendDown(): void {
+  lastSeenDown = Date.now();
+}
+
 /** True for errors that mean PostgreSQL or Redis cannot be reached: the request fails closed with 503. */
 export function isBackendDown(err: unknown): boolean {
   let e: unknown = err;
@@ -25,3 +36,19 @@ export function isBackendDown(err: unknown): boolean {
   }
   return false;
 }
+
+/** "DATABASE_URL: cannot reach 10.0.0.5:5432 (ECONNREFUSED)": the setting and the address, never the credentials. */
+export function describeUnreachable(variable: string, url: string, err: unknown): string {
+  let address = '?';
+  try {
+    const u = new URL(url);
+    address = `${u.hostname}:${u.port || (u.protocol.startsWith('postgres') ? 5432 : u.protocol.startsWith('redis') ? 6379 : '')}`;
+  } catch {
+    // unparsable URLs are refused by the configuration already
+  }
+  const e = err as { code?: string; message?: string };
+  return `${variable}: cannot reach ${address} (${e?.code ?? e?.message ?? String(err)})`;
+}
+
+/** Start-up could not reach a backing service; main prints the message alone. */
+export class UnreachableError extends Error {}

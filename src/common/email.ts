@@ -1,6 +1,11 @@
-/** Canonical form used for lookups and rate-limit keys: trim, NFKC, lowercase, `+tag` removed. */
+/** The form an address is matched in: trim, NFKC, lowercase (a `+tag` is kept: it may be another mailbox). */
+export function normalizeEmail(email: string): string {
+  return email.trim().normalize('NFKC').toLowerCase();
+}
+
+/** Only keys the per-email send limit: the normalized address with its `+tag` removed. */
 export function canonicalEmail(email: string): string {
-  const normalized = email.trim().normalize('NFKC').toLowerCase();
+  const normalized = normalizeEmail(email);
   const at = normalized.lastIndexOf('@');
   if (at < 1) return normalized;
   const local = normalized.slice(0, at).split('+')[0];

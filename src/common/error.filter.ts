@@ -3,12 +3,19 @@ import { ThrottlerException } from '@nestjs/throttler';
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import { ApiError, ERROR_STATUS } from './api-error';
-import { isBackendDown } from './backend-down';
+import { isBackendDown, noteBackendDown } from './backend-down';
 
 interface Body {
   code: string;
   message: string;
   [k: string]: unknown;
+}
+
+/** PostgreSQL class 22 (a NUL byte in text, a number out of range): the input, not the service, is at fault. */
+function isDataException(err: unknown): boolean {
+  const e = (err as { driverError?: unknown })?.driverError ?? err;
+  const code = (e as { code?: unknown })?.code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code) && typeof (e as { severity?: unknown }).severity === 'string';
 }
 
 /** The one place that turns any thrown value into the SPEC §2 error body. */
@@ -24,6 +31,7 @@ export class ErrorFilter implements ExceptionFilter {
   }
 
   toResponse(err: unknown): { status: number; body: Body; headers: Record<string, string | number> } {
+    if (isBackendDown(err) || (err instanceof ApiError && err.code === 'service_unavailable')) noteBackendDown();
     if (err instanceof ApiError) {
       return { status: err.status, body: { code: err.code, message: err.message, ...err.details }, headers: err.headers };
     }
@@ -33,6 +41,9 @@ export class ErrorFilter implements ExceptionFilter {
     if (isBackendDown(err)) {
       this.logger.warn(`backing service unavailable: ${(err as Error).message}`);
       return { status: 503, body: { code: 'service_unavailable', message: 'A backing service is unavailable; try again shortly.' }, headers: {} };
+    }
+    if (isDataException(err)) {
+      return { status: 400, body: { code: 'invalid_request', message: 'The request contains a value that cannot be stored or compared.' }, headers: {} };
     }
     const fastifyStatus = (err as { statusCode?: number })?.statusCode;
     const fastifyCode = (err as { code?: string })?.code;

@@ -50,4 +50,23 @@ describe('loadConfig', () => {
   it('parses durations', () => {
     expect(loadConfig({ VAR_DIR: varDir(), OTP_TTL: '90s' }).otpTtlMs).toBe(90_000);
   });
+
+  it('listens on 127.0.0.1 in development and 0.0.0.0 in production, metrics on 9464', () => {
+    expect(loadConfig({ VAR_DIR: varDir() })).toMatchObject({ host: '127.0.0.1', metricsPort: 9464, rateOtpPerAppMinute: 600, auditRetentionMs: 400 * 86400_000 });
+    const prod = { VAR_DIR: varDir(), NODE_ENV: 'production', SECRET_KEY: 'k'.repeat(40), ADMIN_TOKEN: 'a'.repeat(20), SMTP_URL: 'smtp://mail.test:25' };
+    expect(loadConfig(prod).host).toBe('0.0.0.0');
+    expect(loadConfig({ ...prod, HOST: '10.0.0.2' }).host).toBe('10.0.0.2');
+  });
+
+  it('takes TRUST_PROXY as a hop count or an address/CIDR list, and refuses trusting every hop', () => {
+    expect(loadConfig({ VAR_DIR: varDir(), TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ VAR_DIR: varDir(), TRUST_PROXY: '10.0.0.0/8, 192.168.1.1, fd00::/8' }).trustProxy).toEqual(['10.0.0.0/8', '192.168.1.1', 'fd00::/8']);
+    for (const bad of ['true', '*', 'TRUE', 'proxy.local', '10.0.0.0/33']) expect(() => loadConfig({ VAR_DIR: varDir(), TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/);
+  });
+
+  it('refuses production without SMTP_URL unless MAIL_DIR is set explicitly', () => {
+    const prod = { VAR_DIR: varDir(), NODE_ENV: 'production', SECRET_KEY: 'k'.repeat(40), ADMIN_TOKEN: 'a'.repeat(20) };
+    expect(() => loadConfig(prod)).toThrow(/SMTP_URL: required when NODE_ENV=production/);
+    expect(loadConfig({ ...prod, MAIL_DIR: '/var/mail/mellon' }).mailDir).toBe('/var/mail/mellon');
+  });
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import ms, { StringValue } from 'ms';
 import { z } from 'zod';
@@ -11,6 +12,34 @@ const duration = z
 
 const positiveInt = z.coerce.number().int().positive();
 
+function validProxyEntry(entry: string): boolean {
+  const [addr, bits, extra] = entry.split('/');
+  const family = isIP(addr);
+  if (!family || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d{1,3}$/.test(bits) && n <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * How many proxies in front are trusted (a hop count) or which (addresses/CIDRs). Trusting every
+ * hop (`true`, `*`) would let any client choose its own IP, and with it its rate-limit key.
+ */
+const trustProxy = z
+  .string()
+  .refine((v) => !['true', '*'].includes(v.trim().toLowerCase()), 'trusting every proxy lets any client pick its own IP; give a hop count (1, 2, …) or the proxy addresses/CIDRs')
+  .transform((v, ctx): number | string[] => {
+    const t = v.trim();
+    if (/^\d+$/.test(t)) return Number(t);
+    const list = t
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const bad = list.filter((e) => !validProxyEntry(e));
+    if (!list.length || bad.length) ctx.addIssue({ code: 'custom', message: `not a hop count or a list of addresses/CIDRs: ${bad.join(', ') || v}` });
+    return list;
+  });
+
 /**
  * Every setting once: the property the code reads, the environment variable it comes from, and its
  * validation and default. `AppConfig` is derived from this table.
@@ -18,6 +47,10 @@ const positiveInt = z.coerce.number().int().positive();
 const SETTINGS = {
   env: ['NODE_ENV', z.enum(['development', 'production', 'test']).default('development')],
   port: ['PORT', z.coerce.number().int().min(0).max(65535).default(3000)],
+  /** Listen address of the API and metrics ports; defaults to 127.0.0.1, or 0.0.0.0 in production. */
+  host: ['HOST', z.string().min(1).optional()],
+  /** Prometheus metrics are served here, never on the API port. */
+  metricsPort: ['METRICS_PORT', z.coerce.number().int().min(0).max(65535).default(9464)],
   /** Defaults to http://localhost:$PORT. */
   publicUrl: ['PUBLIC_URL', z.url().optional()],
   databaseUrl: ['DATABASE_URL', z.url().default('postgres://postgres@127.0.0.1:5432/mellon')],
@@ -41,11 +74,13 @@ const SETTINGS = {
   rateOtpPerUserHour: ['RATE_OTP_PER_USER_HOUR', positiveInt.default(3)],
   rateOtpPerEmailHour: ['RATE_OTP_PER_EMAIL_HOUR', positiveInt.default(5)],
   rateApiPerIpMinute: ['RATE_API_PER_IP_MINUTE', positiveInt.default(100)],
+  /** OTP sends per application and minute, across all its accounts. */
+  rateOtpPerAppMinute: ['RATE_OTP_PER_APP_MINUTE', positiveInt.default(600)],
   sessionTtlMs: ['SESSION_TTL', duration.default(ms('1h'))],
   recoveryTokenTtlMs: ['RECOVERY_TOKEN_TTL', duration.default(ms('10m'))],
   recoveryLinkTtlMs: ['RECOVERY_LINK_TTL', duration.default(ms('24h'))],
   enrollmentTokenTtlMs: ['ENROLLMENT_TOKEN_TTL', duration.default(ms('1h'))],
-  trustProxy: ['TRUST_PROXY', z.string().optional()],
+  trustProxy: ['TRUST_PROXY', trustProxy.optional()],
   logLevel: ['LOG_LEVEL', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')],
   varDir: ['VAR_DIR', z.string().default('var')],
   /** Defaults to $VAR_DIR/mail. */
@@ -54,6 +89,9 @@ const SETTINGS = {
   /** Delivery attempts per mail, and the first retry delay (doubling each time). */
   mailAttempts: ['MAIL_ATTEMPTS', positiveInt.default(8)],
   mailBackoffMs: ['MAIL_BACKOFF', duration.default(ms('1s'))],
+  /** First webhook retry delay (doubling each time, with jitter, for up to 24 h). */
+  webhookBackoffMs: ['WEBHOOK_BACKOFF', duration.default(ms('10s'))],
+  auditRetentionMs: ['AUDIT_RETENTION', duration.default(ms('400d'))],
   /** Defaults to on in development. */
   demoApp: ['DEMO_APP', z.enum(['on', 'off']).optional()],
 } as const satisfies Record<string, readonly [string, z.ZodType]>;
@@ -62,7 +100,8 @@ type Settings = typeof SETTINGS;
 type Parsed = { [K in keyof Settings]: z.output<Settings[K][1]> };
 
 /** The validated configuration; settings with a derived default are resolved. */
-export type AppConfig = Omit<Parsed, 'publicUrl' | 'secretKey' | 'adminToken' | 'mailDir' | 'demoApp'> & {
+export type AppConfig = Omit<Parsed, 'host' | 'publicUrl' | 'secretKey' | 'adminToken' | 'mailDir' | 'demoApp'> & {
+  host: string;
   publicUrl: string;
   secretKey: string;
   adminToken: string;
@@ -99,13 +138,18 @@ export function loadConfig(source: Env = process.env): AppConfig {
   const e = Object.fromEntries(Object.entries(SETTINGS).map(([key, [name]]) => [key, byName[name]])) as Parsed;
 
   if (e.env === 'production') {
-    const missing = (['SECRET_KEY', 'ADMIN_TOKEN'] as const).filter((n) => !byName[n]);
-    if (missing.length) throw invalid(missing.map((n) => `${n}: required when NODE_ENV=production`));
+    const missing: string[] = (['SECRET_KEY', 'ADMIN_TOKEN'] as const).filter((n) => !byName[n]);
+    if (!e.smtpUrl && !e.mailDir) missing.push('SMTP_URL');
+    if (missing.length)
+      throw invalid(
+        missing.map((n) => (n === 'SMTP_URL' ? 'SMTP_URL: required when NODE_ENV=production (or set MAIL_DIR to write mail to files on purpose)' : `${n}: required when NODE_ENV=production`)),
+      );
   }
   const secret = e.secretKey ? { value: e.secretKey, generated: false } : persistedSecret(e.varDir, 'secret.key');
   const admin = e.adminToken ? { value: e.adminToken, generated: false } : persistedSecret(e.varDir, 'admin.token');
   return {
     ...e,
+    host: e.host ?? (e.env === 'production' ? '0.0.0.0' : '127.0.0.1'),
     publicUrl: (e.publicUrl ?? `http://localhost:${e.port}`).replace(/\/$/, ''),
     secretKey: secret.value,
     adminToken: admin.value,

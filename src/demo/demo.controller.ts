@@ -5,9 +5,11 @@ import type { FastifyReply } from 'fastify';
 import { Application } from '../applications/application.model';
 import { ClientGuard } from '../applications/guards';
 import { ApiError } from '../common/api-error';
-import { CurrentApp, Meta, RequestMeta } from '../common/request';
+import { CurrentApp, CurrentClaims, Meta, RequestMeta } from '../common/request';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
+import { Scopes, TokenGuard } from '../sessions/token.guard';
+import { TokenClaims } from '../sessions/token.types';
 import { DemoService } from './demo.service';
 import { DEMO_FILES, StaticFile } from './demo-files';
 import { DemoSignupDto } from './dto/signup.dto';
@@ -54,6 +56,16 @@ export class DemoController {
   @HttpCode(201)
   signup(@CurrentApp() app: Application, @Body() dto: DemoSignupDto, @Meta() meta: RequestMeta) {
     return this.demo.signup(app, dto, meta);
+  }
+
+  /** Demo-only stand-in for a support agent: a support reset of the signed-in user, with a cooling-off period. */
+  @ApiHeader({ name: 'X-Client-Id', required: true })
+  @UseGuards(TokenGuard)
+  @Scopes('session')
+  @Post('api/support-reset')
+  @HttpCode(201)
+  supportReset(@CurrentApp() app: Application, @CurrentClaims() claims: TokenClaims, @Meta() meta: RequestMeta) {
+    return this.demo.supportReset(app, claims, meta);
   }
 
   private send(reply: FastifyReply, name: string): void {

@@ -7,6 +7,8 @@ import { RequestMeta } from '../common/request';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
 import { UserCredentialsService } from '../passkeys/user-credentials.service';
+import { SupportResetService } from '../recovery/support-reset.service';
+import { TokenClaims } from '../sessions/token.types';
 import { UsersService } from '../users/users.service';
 import { DemoSignupDto } from './dto/signup.dto';
 
@@ -29,6 +31,7 @@ export class DemoService {
     private readonly users: UsersService,
     private readonly enrollments: UserCredentialsService,
     private readonly audit: AuditService,
+    private readonly resets: SupportResetService,
     @Inject(CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -53,4 +56,21 @@ export class DemoService {
     const enrollment = await this.enrollments.enrollmentFor(app, user, meta, 'demo_signup');
     return { user: { externalUserId: user.externalUserId }, ...enrollment };
   }
+
+  /**
+   * Stands in for a support agent: a support reset of the signed-in demo user with a one-minute
+   * cooling-off period, handed over as a link. The account holder is mailed at once, with a
+   * "This wasn't me" link that cancels it; the link works only after the delay.
+   */
+  async supportReset(app: Application, claims: TokenClaims, meta: RequestMeta) {
+    if (!app.isDemo || app.mode !== 'sandbox') throw new ApiError('not_found', 'The support-reset helper exists only for the sandbox demo application.');
+    return this.resets.start(
+      app,
+      claims.sub,
+      { actor: 'demo-support', reason: 'Demo: support reset with a cooling-off period', revokeCredentials: 'none', delivery: 'link', coolingOff: DEMO_COOLING_OFF },
+      meta,
+    );
+  }
 }
+
+export const DEMO_COOLING_OFF = '1m';

@@ -1,23 +1,33 @@
-import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import Redis from 'ioredis';
-import { Db } from '../database/db';
+import { backendLastSeenDown, describeUnreachable } from '../common/backend-down';
 import { withTimeout } from '../common/with-timeout';
-import { MailProducer } from '../mail/mail.producer';
-import { MetricsService } from '../metrics/metrics.service';
+import { AppConfig } from '../config/config';
+import { CONFIG } from '../config/config.module';
+import { Db } from '../database/db';
 import { REDIS } from '../redis/redis.module';
+
+interface Readiness {
+  ok: boolean;
+  body: { status: string; checks: { postgres: string; redis: string }; problems?: string[] };
+}
+
+/** One check result serves every probe for this long, so the endpoint cannot be used to load PostgreSQL. */
+const READY_CACHE_MS = 1000;
 
 @ApiTags('public')
 @SkipThrottle()
 @Controller()
 export class HealthController {
+  private last?: { at: number; result: Promise<Readiness> };
+
   constructor(
     private readonly db: Db,
     @Inject(REDIS) private readonly redis: Redis,
-    private readonly metrics: MetricsService,
-    private readonly mail: MailProducer,
+    @Inject(CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get('health/live')
@@ -27,30 +37,26 @@ export class HealthController {
 
   @Get('health/ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
-    const [postgres, redis] = await Promise.all([
-      withTimeout(this.db.ping(), 2000).then(
-        () => 'up',
-        () => 'down',
-      ),
-      withTimeout(this.redis.ping(), 2000).then(
-        () => 'up',
-        () => 'down',
-      ),
-    ]);
-    const ok = postgres === 'up' && redis === 'up';
+    const now = Date.now();
+    // A request that has since failed for want of a backing service makes the next probe look again.
+    if (!this.last || now - this.last.at >= READY_CACHE_MS || backendLastSeenDown() >= this.last.at) this.last = { at: now, result: this.check() };
+    const { ok, body } = await this.last.result;
     reply.status(ok ? 200 : 503);
-    return { status: ok ? 'ok' : 'unavailable', checks: { postgres, redis } };
+    return body;
   }
 
-  @Get('metrics')
-  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  async prometheus() {
-    const [counts, outbox] = await Promise.all([
-      withTimeout(this.mail.queue.getJobCounts('waiting', 'active', 'delayed', 'failed'), 1000).catch(() => null),
-      withTimeout(this.mail.undelivered(), 1000).catch(() => null),
-    ]);
-    if (counts) for (const [state, n] of Object.entries(counts)) this.metrics.queueDepth.set({ state }, n);
-    if (outbox !== null) this.metrics.outboxPending.set(outbox);
-    return this.metrics.registry.metrics();
+  private async check(): Promise<Readiness> {
+    const problems: string[] = [];
+    const probe = (p: Promise<unknown>, variable: string, url: string) =>
+      withTimeout(p, 2000, 'the check').then(
+        () => 'up',
+        (err: unknown) => {
+          problems.push(describeUnreachable(variable, url, err));
+          return 'down';
+        },
+      );
+    const [postgres, redis] = await Promise.all([probe(this.db.ping(), 'DATABASE_URL', this.config.databaseUrl), probe(this.redis.ping(), 'REDIS_URL', this.config.redisUrl)]);
+    const ok = postgres === 'up' && redis === 'up';
+    return { ok, body: { status: ok ? 'ok' : 'unavailable', checks: { postgres, redis }, ...(ok ? {} : { problems }) } };
   }
 }

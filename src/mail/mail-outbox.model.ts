@@ -1,6 +1,7 @@
 import { MailTemplate } from './mail.constants';
 
-export type OutboxStatus = 'pending' | 'queued' | 'sending' | 'sent' | 'failed';
+/** `skipped`: an OTP mail whose challenge was no longer live when the worker took it (never sent). */
+export type OutboxStatus = 'pending' | 'queued' | 'sending' | 'sent' | 'failed' | 'skipped';
 
 /** An outbox row the worker claimed for sending, with the sender details of its application. */
 export interface ClaimedMail {
@@ -13,6 +14,8 @@ export interface ClaimedMail {
   mailFrom: string;
   appName: string;
   createdAt: Date;
+  /** `sending`, or `skipped` when the row carried a code that can no longer be used. */
+  status: 'sending' | 'skipped';
 }
 
 /** An outbox row as the sandbox outbox shows it. */

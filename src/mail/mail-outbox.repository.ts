@@ -14,14 +14,27 @@ export class MailOutboxRepository {
     await tx.count(insertSql(part, params, { literals: OUTBOX_QUEUED }), params);
   }
 
-  /** Claims a row for sending by one conditional UPDATE; null when it is already sent, being sent, failed for good, or unknown. */
+  /**
+   * Claims a row for sending by one conditional UPDATE; null when it is already sent, being sent,
+   * failed for good, or unknown. A row for an OTP challenge that is no longer live (used,
+   * superseded, locked, expired or purged) ends `skipped` instead: a late or re-driven mail never
+   * delivers a code that cannot be used. (The one read of otp_challenges outside its module: it
+   * must happen in the claiming statement.)
+   */
   async claim(id: string): Promise<ClaimedMail | null> {
     const rows = await this.db.rows<ClaimedMail>(
-      `UPDATE mail_outbox o SET status = 'sending', attempts = o.attempts + 1, updated_at = now()
-       FROM applications a
-       WHERE o.id = $1 AND a.id = o.app_id AND o.status IN ('pending', 'queued')
+      `WITH target AS (
+         SELECT o.id, o.challenge_id IS NULL OR EXISTS (
+           SELECT 1 FROM otp_challenges c
+           WHERE c.id = o.challenge_id AND c.consumed_at IS NULL AND c.superseded_at IS NULL
+             AND c.expires_at > now() AND c.attempts < c.max_attempts) AS live
+         FROM mail_outbox o WHERE o.id = $1 AND o.status IN ('pending', 'queued'))
+       UPDATE mail_outbox o SET status = CASE WHEN t.live THEN 'sending' ELSE 'skipped' END,
+         attempts = o.attempts + CASE WHEN t.live THEN 1 ELSE 0 END, updated_at = now()
+       FROM applications a, target t
+       WHERE o.id = t.id AND a.id = o.app_id AND o.status IN ('pending', 'queued')
        RETURNING o.id, o.template, o.locale, o.to_address AS "toAddress", o.payload_enc AS "payloadEnc",
-         a.mail_from AS "mailFrom", a.name AS "appName", o.created_at AS "createdAt"`,
+         a.mail_from AS "mailFrom", a.name AS "appName", o.created_at AS "createdAt", o.status`,
       [id],
     );
     return rows[0] ?? null;
@@ -36,9 +49,20 @@ export class MailOutboxRepository {
     await this.db.count(`UPDATE mail_outbox SET status = $2, last_error = $3, queued_at = now(), updated_at = now() WHERE id = $1`, [id, status, error]);
   }
 
+  /** Whose mail a row is (for the `mail.failed` audit event and webhook). */
+  async owner(id: string): Promise<{ appId: string; userId: string | null; externalUserId: string | null } | null> {
+    const rows = await this.db.rows<{ appId: string; userId: string | null; externalUserId: string | null }>(
+      `SELECT o.app_id AS "appId", o.user_id AS "userId", u.external_user_id AS "externalUserId"
+       FROM mail_outbox o LEFT JOIN users u ON u.id = o.user_id WHERE o.id = $1`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
   /**
    * Marks for re-driving (and returns) up to 500 rows written or queued longer than `afterMs` ago
-   * and still undelivered, including rows stuck in `sending` for 5 minutes (a worker died).
+   * and still undelivered, including rows in `sending` for as long (a worker died mid-send: the
+   * crash window; such a mail may be delivered twice).
    */
   async takeStale(afterMs: number): Promise<string[]> {
     const rows = await this.db.rows<{ id: string }>(
@@ -47,7 +71,7 @@ export class MailOutboxRepository {
          SELECT id FROM mail_outbox
          WHERE status IN ('pending', 'queued', 'sending') AND created_at > now() - interval '2 days'
            AND COALESCE(queued_at, created_at) < now() - ($1 || ' milliseconds')::interval
-           AND (status <> 'sending' OR updated_at < now() - interval '5 minutes')
+           AND (status <> 'sending' OR updated_at < now() - ($1 || ' milliseconds')::interval)
          ORDER BY created_at LIMIT 500 FOR UPDATE SKIP LOCKED)
        RETURNING id`,
       [String(afterMs)],
@@ -70,11 +94,11 @@ export class MailOutboxRepository {
     return this.db.rows<OutboxMail>(`SELECT ${columns} FROM mail_outbox WHERE ${recent} AND lower(to_address) = lower($2) ORDER BY created_at DESC LIMIT 100`, [appId, to]);
   }
 
-  /** Delivered or finally failed mail is kept a week. */
+  /** Delivered, skipped or finally failed mail is kept a week. */
   purgeOld(tx: SqlExecutor, batch: number): Promise<number> {
     return tx.count(
       `DELETE FROM mail_outbox WHERE ctid IN (
-         SELECT ctid FROM mail_outbox WHERE status IN ('sent','failed') AND created_at < now() - interval '7 days' LIMIT $1)`,
+         SELECT ctid FROM mail_outbox WHERE status IN ('sent','failed','skipped') AND created_at < now() - interval '7 days' LIMIT $1)`,
       [batch],
     );
   }

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { Processor, RedisOptions, Worker, WorkerOptions } from 'bullmq';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
+import { AuditModule } from '../audit/audit.module';
 import { MailModule } from './mail.module';
 import { MailProcessor } from './mail.processor';
 import { createMailTransport, MAIL_TRANSPORT } from './mail.transport';
@@ -24,7 +25,7 @@ BullModule.workerClass = PatientWorker;
 
 /** The mail worker: sends queued outbox rows. Imported only where the worker runs (WORKER=inline, or the worker process). */
 @Module({
-  imports: [MailModule],
+  imports: [MailModule, AuditModule],
   providers: [MailProcessor, { provide: MAIL_TRANSPORT, inject: [CONFIG], useFactory: (config: AppConfig) => createMailTransport(config) }],
 })
 export class MailWorkerModule {}

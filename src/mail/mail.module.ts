@@ -4,6 +4,7 @@ import { ApplicationsModule } from '../applications/applications.module';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
 import { RetentionService } from '../database/retention.service';
+import { SecurityReportsModule } from '../security/security-reports.module';
 import { MAIL_QUEUE } from './mail.constants';
 import { MailOutboxRepository } from './mail-outbox.repository';
 import { MailProducer } from './mail.producer';
@@ -19,6 +20,7 @@ import { TemplatesService } from './templates.service';
 @Module({
   imports: [
     ApplicationsModule,
+    SecurityReportsModule,
     BullModule.registerQueueAsync({
       name: MAIL_QUEUE,
       inject: [CONFIG],

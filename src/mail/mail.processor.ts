@@ -2,12 +2,14 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { maskEmail } from '../common/email';
+import { withTimeout } from '../common/with-timeout';
 import { pickLocale } from '../common/locales';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
 import { Secrets } from '../config/secrets';
+import { AuditService } from '../audit/audit.service';
 import { MetricsService } from '../metrics/metrics.service';
-import { MAIL_QUEUE, MailJobData } from './mail.constants';
+import { jitteredBackoff, MAIL_QUEUE, MailJobData, permanentSmtpRefusal } from './mail.constants';
 import { MailOutboxRepository } from './mail-outbox.repository';
 import { MAIL_TRANSPORT, MailTransport } from './mail.transport';
 import { TemplatesService } from './templates.service';
@@ -16,7 +18,7 @@ import { TemplatesService } from './templates.service';
  * Sends one outbox row per job. Idempotent by delivery id: the row is claimed with a conditional
  * UPDATE, so a re-driven or duplicated job never sends twice; the final state is written back.
  */
-@Processor(MAIL_QUEUE, { concurrency: 50 })
+@Processor(MAIL_QUEUE, { concurrency: 50, settings: { backoffStrategy: jitteredBackoff } })
 export class MailProcessor extends WorkerHost implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('MailWorker');
 
@@ -27,6 +29,7 @@ export class MailProcessor extends WorkerHost implements OnModuleInit, OnApplica
     private readonly metrics: MetricsService,
     @Inject(MAIL_TRANSPORT) private readonly transport: MailTransport,
     @Inject(CONFIG) private readonly config: AppConfig,
+    private readonly audit: AuditService,
   ) {
     super();
   }
@@ -35,15 +38,23 @@ export class MailProcessor extends WorkerHost implements OnModuleInit, OnApplica
     this.logger.log(`mail worker running (${this.transport.description})`);
   }
 
-  /** In-flight sends finish before the transport closes. */
+  /**
+   * In-flight sends get a few seconds to finish before the transport closes; with Redis away a
+   * graceful close can wait forever, so it is then forced (the jobs' rows are re-driven).
+   */
   async onApplicationShutdown(): Promise<void> {
-    await this.worker.close().catch(() => undefined);
+    await withTimeout(this.worker.close(), 4000, 'worker close').catch(() => this.worker.close(true).catch(() => undefined));
     this.transport.close();
   }
 
   async process(job: Job<MailJobData>): Promise<void> {
     const row = await this.outbox.claim(job.data.deliveryId);
     if (!row) return; // already sent, being sent, failed for good, or unknown: nothing to do
+    if (row.status === 'skipped') {
+      this.metrics.mail.inc({ template: row.template, outcome: 'skipped' });
+      this.logger.log(`mail ${row.id} (${row.template}) skipped: its code can no longer be used`);
+      return;
+    }
     try {
       const data = JSON.parse(this.secrets.decrypt(row.payloadEnc)) as Record<string, unknown>;
       const mail = this.templates.render(row.template, pickLocale(row.locale), { appName: row.appName, ...data });
@@ -52,17 +63,27 @@ export class MailProcessor extends WorkerHost implements OnModuleInit, OnApplica
       this.metrics.mail.inc({ template: row.template, outcome: 'sent' });
       this.metrics.mailLatency.observe((Date.now() - new Date(row.createdAt).getTime()) / 1000);
       this.logger.debug(`mail ${row.id} (${row.template}) sent to ${maskEmail(row.toAddress)}`);
-    } catch (err) {
+    } catch (caught) {
+      // A permanent refusal (5xx: no such mailbox, policy) will not change on retry.
+      const err = permanentSmtpRefusal(caught) ? new UnrecoverableError((caught as Error).message) : caught;
       const final = job.attemptsMade + 1 >= (job.opts.attempts ?? this.config.mailAttempts) || err instanceof UnrecoverableError;
       await this.outbox.markUnsent(row.id, final ? 'failed' : 'queued', String((err as Error).message).slice(0, 500)).catch(() => undefined);
+      if (final) await this.recordFailure(row.id, row.template, (err as Error).message).catch(() => undefined);
       throw err;
     }
+  }
+
+  /** A mail that failed for good is an audit event, and with it a `mail.failed` webhook. */
+  private async recordFailure(id: string, template: string, reason: string): Promise<void> {
+    const owner = await this.outbox.owner(id);
+    if (!owner) return;
+    await this.audit.record({ ...owner, type: 'mail.failed', actor: 'system', data: { mailId: id, template, reason: String(reason).slice(0, 200) } });
   }
 
   @OnWorkerEvent('failed')
   onFailed(job: Job<MailJobData> | undefined, err: Error): void {
     if (!job) return;
-    const final = job.attemptsMade >= (job.opts.attempts ?? this.config.mailAttempts);
+    const final = job.attemptsMade >= (job.opts.attempts ?? this.config.mailAttempts) || err instanceof UnrecoverableError;
     this.metrics.mail.inc({ template: 'any', outcome: final ? 'failed' : 'retried' });
     this.logger.warn(`mail ${job.data.deliveryId} attempt ${job.attemptsMade} failed${final ? ' for good' : ''}: ${err.message}`);
   }

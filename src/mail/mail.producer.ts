@@ -10,7 +10,8 @@ import { CONFIG } from '../config/config.module';
 import { Secrets } from '../config/secrets';
 import { SqlExecutor } from '../database/db';
 import { InsertPart } from '../database/statement';
-import { MAIL_JOB, MAIL_QUEUE, MailJobData, MailTemplate } from './mail.constants';
+import { MetricsService } from '../metrics/metrics.service';
+import { JITTERED, MAIL_JOB, MAIL_QUEUE, MailJobData, MailTemplate } from './mail.constants';
 import { MailOutboxRepository } from './mail-outbox.repository';
 
 export { OUTBOX_QUEUED } from './mail.constants';
@@ -49,6 +50,7 @@ export class MailProducer implements OnModuleInit {
     private readonly secrets: Secrets,
     private readonly scheduler: SchedulerRegistry,
     @Inject(CONFIG) private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {
     // Redis being away is handled where the queue is used; an unheard 'error' event would crash the process.
     this.queue.on('error', () => undefined);
@@ -58,6 +60,14 @@ export class MailProducer implements OnModuleInit {
     const timer = setInterval(() => void this.relay(), relayPeriodMs(this.config.outboxRedriveAfterMs));
     timer.unref();
     this.scheduler.addInterval('mail-outbox-relay', timer);
+    this.metrics.onScrape(async () => {
+      const [counts, outbox] = await Promise.all([
+        withTimeout(this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed'), 1000).catch(() => null),
+        withTimeout(this.undelivered(), 1000).catch(() => null),
+      ]);
+      if (counts) for (const [state, n] of Object.entries(counts)) this.metrics.queueDepth.set({ state }, n);
+      if (outbox !== null) this.metrics.outboxPending.set(outbox);
+    });
   }
 
   /** Writes the outbox row inside the caller's transaction; call `dispatch` after it commits. */
@@ -125,6 +135,10 @@ export class MailProducer implements OnModuleInit {
 
   /** One job per delivery, its id the delivery id, so an id already queued is not added twice. */
   private enqueue(deliveryIds: string[], timeoutMs: number): Promise<unknown> {
-    return withTimeout(this.queue.addBulk(deliveryIds.map((deliveryId) => ({ name: MAIL_JOB, data: { deliveryId }, opts: { jobId: deliveryId } }))), timeoutMs, 'Redis');
+    return withTimeout(
+      this.queue.addBulk(deliveryIds.map((deliveryId) => ({ name: MAIL_JOB, data: { deliveryId }, opts: { jobId: deliveryId, backoff: { type: JITTERED, delay: this.config.mailBackoffMs } } }))),
+      timeoutMs,
+      'Redis',
+    );
   }
 }

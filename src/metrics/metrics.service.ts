@@ -1,15 +1,17 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Prometheus metrics, including the OTP funnel: sent → delivered → verified / expired / locked. */
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
+  private readonly logger = new Logger('Metrics');
+  private readonly collectors: (() => Promise<void>)[] = [];
 
   readonly otpStarted = new Counter({
     name: 'mellon_otp_start_total',
-    help: 'OTP starts accepted, by whether the account exists',
-    labelNames: ['purpose', 'account'] as const,
+    help: 'OTP starts accepted (known and unknown accounts alike: the metric must not tell them apart)',
+    labelNames: ['purpose'] as const,
     registers: [this.registry],
   });
   readonly otpSent = new Counter({ name: 'mellon_otp_sent_total', help: 'OTP mails enqueued for delivery', labelNames: ['purpose'] as const, registers: [this.registry] });
@@ -37,6 +39,17 @@ export class MetricsService {
   readonly outboxPending = new Gauge({ name: 'mellon_mail_outbox_undelivered', help: 'Outbox rows not yet sent or failed', registers: [this.registry] });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'mellon_' });
+    // Standard names (process_cpu_seconds_total, nodejs_heap_size_used_bytes, …) so stock dashboards work.
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** `collect` refreshes gauges read from elsewhere (queue, outbox) right before each scrape; it should time out on its own. */
+  onScrape(collect: () => Promise<void>): void {
+    this.collectors.push(collect);
+  }
+
+  async render(): Promise<string> {
+    await Promise.all(this.collectors.map((c) => c().catch((err: Error) => this.logger.debug(`collector: ${err.message}`))));
+    return this.registry.metrics();
   }
 }

@@ -69,6 +69,11 @@ export class OtpChallengeRepository {
     return rows[0] ?? null;
   }
 
+  /** Supersedes every live challenge of a user (a security report freezes the account); returns how many. */
+  supersedeUser(appId: string, userId: string, tx: SqlExecutor = this.db): Promise<number> {
+    return tx.count(`UPDATE otp_challenges SET superseded_at = now() WHERE app_id = $1 AND user_id = $2 AND consumed_at IS NULL AND superseded_at IS NULL`, [appId, userId]);
+  }
+
   purgeExpired(tx: SqlExecutor, batch: number): Promise<number> {
     return tx.count(`DELETE FROM otp_challenges WHERE ctid IN (SELECT ctid FROM otp_challenges WHERE expires_at < now() - interval '1 day' LIMIT $1)`, [batch]);
   }

@@ -1,18 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Application } from '../applications/application.model';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
 import { safeEqual, Secrets } from '../config/secrets';
 import { ApiError } from '../common/api-error';
-import { canonicalEmail } from '../common/email';
+import { canonicalEmail, normalizeEmail } from '../common/email';
 import { pickLocale } from '../common/locales';
 import { RequestMeta } from '../common/request';
 import { MailProducer } from '../mail/mail.producer';
 import { MetricsService } from '../metrics/metrics.service';
-import { LimitHeaders, OtpLimitsService } from '../rate-limit/otp-limits.service';
+import { LimitHeaders, OtpLimitsService, userSubject } from '../rate-limit/otp-limits.service';
+import { SecondFactorService } from '../second-factor/second-factor.service';
 import { TokenService } from '../sessions/token.service';
+import { TokenScope } from '../sessions/token.types';
 import { User } from '../users/user.model';
 import { UsersService } from '../users/users.service';
 import { Purpose, StartOtpDto, VerifyOtpDto } from './dto/otp.dto';
@@ -36,71 +38,63 @@ export class OtpService {
     private readonly audit: AuditService,
     private readonly secrets: Secrets,
     private readonly metrics: MetricsService,
+    private readonly secondFactor: SecondFactorService,
     @Inject(CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
-   * Known and unknown accounts take the same path: the same limits, a challenge row, the same
-   * answer. Only a known account gets an outbox row (and so a mail), always to its stored address.
+   * Known and unknown accounts take the same path: the same lookups, limits, hashing and
+   * statement, and the same answer. Only a known, unlocked account gets an outbox row (and so a
+   * mail), always to its stored address; its enqueue happens after the answer (the outbox relay
+   * guarantees delivery), so the answer's timing does not depend on it.
    */
   async start(app: Application, dto: StartOtpDto, meta: RequestMeta): Promise<StartResult> {
     const purpose: Purpose = dto.purpose ?? 'login';
-    const emailKey = canonicalEmail(dto.email);
-    const { user, subject } = await this.resolve(app, dto, emailKey);
-    // Both Redis reads go out together (the client pipelines them).
-    const [headers, locked] = await Promise.all([
-      this.limits.consumeSend(app.id, subject, emailKey).catch(async (err: unknown) => {
+    const { user, subject, limitKey } = await this.resolve(app, dto);
+    const [headers, exhausted] = await Promise.all([
+      this.limits.consumeSend(app.id, limitKey, canonicalEmail(dto.email)).catch(async (err: unknown) => {
         if (err instanceof ApiError && err.code === 'rate_limit_exceeded') {
-          await this.audit.record({
-            appId: app.id,
-            userId: user?.id,
-            externalUserId: user?.externalUserId ?? dto.externalUserId,
-            type: 'otp.rate_limited',
-            actor: 'end_user',
-            meta,
-            data: { purpose, limit: err.details.limit },
-          });
+          await this.audit.record({ appId: app.id, userId: user?.id, externalUserId: user?.externalUserId ?? dto.externalUserId, type: 'otp.rate_limited', actor: 'end_user', meta, data: { purpose, limit: err.details.limit } });
         }
         throw err;
       }),
       this.limits.failuresExhausted(app.id, subject),
     ]);
-    const recipient = user && !locked ? user : null;
+    const recipient = user && !exhausted && !user.recoveryLocked ? user : null;
 
     const challengeId = randomUUID();
     const code = generateCode(app.otpLength);
-    const codeHash = recipient ? this.secrets.hashCode(challengeId, code) : randomBytes(32);
+    // An unknown account's challenge stores the hash of a code nobody is told, and never matches (no user).
+    const codeHash = this.secrets.hashCode(challengeId, code);
     const expiresAt = new Date(Date.now() + this.config.otpTtlMs);
     const audit = this.audit.row({
       appId: app.id,
       userId: user?.id,
       externalUserId: user?.externalUserId ?? dto.externalUserId,
-      type: recipient ? 'otp.sent' : locked && user ? 'otp.refused_locked' : 'otp.start_unknown_account',
+      type: recipient ? 'otp.sent' : !user ? 'otp.start_unknown_account' : user.recoveryLocked ? 'otp.refused_recovery_locked' : 'otp.refused_locked',
       actor: 'end_user',
       meta,
       data: { purpose, challengeId },
     });
-    const mail = recipient
-      ? this.mail.row({
-          appId: app.id,
-          userId: recipient.id,
-          challengeId,
-          template: purpose === 'recovery' ? 'otp-recovery' : 'otp-login',
-          locale: pickLocale(dto.locale, recipient.locale, app.locale),
-          to: recipient.email,
-          data: { code, expiresMinutes: Math.round(this.config.otpTtlMs / 60000) },
-        })
-      : null;
+    const mail = this.mail.row({
+      appId: app.id,
+      userId: recipient?.id ?? null,
+      challengeId,
+      template: purpose === 'recovery' ? 'otp-recovery' : 'otp-login',
+      locale: pickLocale(dto.locale, recipient?.locale, app.locale),
+      to: recipient?.email ?? '',
+      data: { code, expiresMinutes: Math.round(this.config.otpTtlMs / 60000) },
+    });
     await this.challenges.start(
-      { id: challengeId, appId: app.id, userId: user?.id ?? null, subject, purpose, codeHash, maxAttempts: this.config.otpMaxAttempts, expiresAt },
+      { id: challengeId, appId: app.id, userId: recipient?.id ?? null, subject, purpose, codeHash, maxAttempts: this.config.otpMaxAttempts, expiresAt },
       audit,
-      mail?.part ?? null,
+      recipient ? mail.part : null,
     );
-    if (mail) {
-      await this.mail.dispatch([mail.id]);
+    if (recipient) {
+      void this.mail.dispatch([mail.id]);
       this.metrics.otpSent.inc({ purpose });
     }
-    this.metrics.otpStarted.inc({ purpose, account: user ? 'known' : 'unknown' });
+    this.metrics.otpStarted.inc({ purpose });
     return { body: { challengeId, expiresAt: expiresAt.toISOString(), codeLength: app.otpLength, purpose }, headers };
   }
 
@@ -123,16 +117,18 @@ export class OtpService {
       meta,
       data: { challengeId, purpose: row.purpose, method: 'email_otp' },
     });
-    const [locked, consumed] = await Promise.all([this.limits.failuresExhausted(app.id, row.subject), this.challenges.consume(challengeId, audit)]);
-    if (locked) throw this.lockedOut();
-    if (!consumed) return this.refuse(app, challengeId, meta);
-    const scope = row.purpose === 'recovery' ? 'recovery' : 'session';
+    // A user over the daily failure budget is refused before anything is consumed or audited as a success.
+    if (await this.limits.failuresExhausted(app.id, row.subject)) throw this.lockedOut();
+    if (!(await this.challenges.consume(challengeId, audit))) return this.refuse(app, challengeId, meta);
+    let scope: TokenScope = row.purpose === 'recovery' ? 'recovery' : 'session';
+    // SPEC §9.4: under "email+second_factor", a user who has a second factor must still present it.
+    if (scope === 'recovery' && (await this.secondFactor.required(app, row.userId!))) scope = 'recovery_pending';
     const issued = await this.tokens.issue(app, {
       userId: row.userId!,
       externalUserId: row.externalUserId!,
       scope,
       amr: ['email_otp'],
-      ttlMs: scope === 'recovery' ? this.config.recoveryTokenTtlMs : this.config.sessionTtlMs,
+      ttlMs: scope === 'session' ? this.config.sessionTtlMs : this.config.recoveryTokenTtlMs,
     });
     this.metrics.otpVerify.inc({ result: 'verified' });
     this.metrics.otpSendToVerify.observe((Date.now() - new Date(row.createdAt).getTime()) / 1000);
@@ -183,17 +179,25 @@ export class OtpService {
   }
 
   /**
-   * The subject a challenge, its limits and its superseding are keyed on: the user when the
-   * account exists and the email matches, otherwise what was typed, so an unknown account
-   * behaves exactly like a known one.
+   * Who a start is for (SPEC §9.1). `limitKey` keys the per-user send limit on the identity the
+   * caller named (externalUserId, else the typed address) whether or not it matches an account,
+   * so a 429 or X-RateLimit-Remaining tells nothing. `subject` keys superseding and the failure
+   * budget: the user for an existing account, otherwise the named identity. An email-only start
+   * matches the stored address exactly (after trim, NFKC, lowercase; a `+tag` is kept); an
+   * address several users share counts as unknown.
    */
-  private async resolve(app: Application, dto: StartOtpDto, emailKey: string): Promise<{ user: User | null; subject: string }> {
+  private async resolve(app: Application, dto: StartOtpDto): Promise<{ user: User | null; subject: string; limitKey: string }> {
+    const typed = normalizeEmail(dto.email);
+    let user: User | null;
+    let limitKey: string;
     if (dto.externalUserId) {
-      const user = await this.users.find(app.id, dto.externalUserId);
-      if (user && user.emailCanonical === emailKey) return { user, subject: `user:${user.id}` };
-      return { user: null, subject: `ext:${dto.externalUserId}` };
+      const found = await this.users.find(app.id, dto.externalUserId);
+      user = found && found.emailNormalized === typed ? found : null;
+      limitKey = `ext:${dto.externalUserId}`;
+    } else {
+      user = await this.users.findByEmail(app.id, typed);
+      limitKey = `email:${typed}`;
     }
-    const user = await this.users.findByEmail(app.id, emailKey);
-    return user ? { user, subject: `user:${user.id}` } : { user: null, subject: `email:${emailKey}` };
+    return { user, subject: user ? userSubject(user.id) : limitKey, limitKey };
   }
 }

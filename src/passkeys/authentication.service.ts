@@ -25,19 +25,13 @@ export class AuthenticationService {
   ) {}
 
   /**
-   * With an externalUserId the options list that user's active passkeys; without one (or for an
-   * unknown user, so the answer does not tell whether the account exists) the browser offers
-   * its discoverable credentials.
+   * The options never list credential ids (passkeys are discoverable), so the answer is the same
+   * for every account, known or not (SPEC §9.1). With an externalUserId of an existing user the
+   * ceremony is bound to that user: a passkey of someone else does not finish it.
    */
   async start(app: Application, dto: AuthStartDto) {
     const user = dto.externalUserId ? await this.users.find(app.id, dto.externalUserId) : null;
-    const active = user ? await this.credentials.listActive(app.id, user.id) : [];
-    const options = await generateAuthenticationOptions({
-      rpID: app.rpId,
-      allowCredentials: active.map((c) => ({ id: c.credentialId, transports: c.transports })),
-      userVerification: 'required',
-      timeout: this.config.otpTtlMs,
-    });
+    const options = await generateAuthenticationOptions({ rpID: app.rpId, allowCredentials: [], userVerification: 'required', timeout: this.config.otpTtlMs });
     const ceremony = await this.ceremonies.create({ appId: app.id, kind: 'authentication', challenge: options.challenge, userId: user?.id ?? null });
     return { ceremonyId: ceremony.id, expiresAt: ceremony.expiresAt.toISOString(), options };
   }

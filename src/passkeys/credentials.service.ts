@@ -6,7 +6,7 @@ import { NewCredential, PasskeyCredentialRepository } from './passkey-credential
 
 export type { NewCredential } from './passkey-credential.repository';
 
-export type RevokeReason = 'recovery' | 'support_reset' | 'app_backend';
+export type RevokeReason = 'recovery' | 'support_reset' | 'app_backend' | 'security_report';
 
 /** What to revoke: listed credential ids, or every active passkey of the user but `except`. */
 export type RevokeSelection = { ids: string[] } | { allExcept: string | null };

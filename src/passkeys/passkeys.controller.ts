@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { Application } from '../applications/application.model';
 import { ClientGuard } from '../applications/guards';
 import { CurrentApp, CurrentClaims, Meta, RequestMeta } from '../common/request';
-import { Scopes, TokenGuard } from '../sessions/token.guard';
+import { Scopes, SessionProvenBy, TokenGuard } from '../sessions/token.guard';
 import { TokenClaims } from '../sessions/token.types';
 import { AuthenticationService } from './authentication.service';
 import { CredentialsService } from './credentials.service';
@@ -26,6 +26,7 @@ export class PasskeysController {
   @ApiBearerAuth()
   @UseGuards(TokenGuard)
   @Scopes('session', 'recovery', 'enrollment')
+  @SessionProvenBy('passkey')
   registerStart(@CurrentApp() app: Application, @CurrentClaims() claims: TokenClaims) {
     return this.registration.start(app, claims);
   }
@@ -35,6 +36,7 @@ export class PasskeysController {
   @ApiBearerAuth()
   @UseGuards(TokenGuard)
   @Scopes('session', 'recovery', 'enrollment')
+  @SessionProvenBy('passkey')
   registerFinish(@CurrentApp() app: Application, @CurrentClaims() claims: TokenClaims, @Body() dto: RegisterFinishDto, @Meta() meta: RequestMeta) {
     return this.registration.finish(app, claims, dto, meta);
   }

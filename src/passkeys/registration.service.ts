@@ -83,7 +83,15 @@ export class RegistrationService {
       });
       await this.record(tx, app, user, claims, credential, revoked, meta);
       const mailIds = await this.notify(tx, app, user, claims, credential, revoked);
-      const session = await this.tokens.issue(app, { userId: user.id, externalUserId: user.externalUserId, scope: 'session', amr: sessionAmr(claims), ttlMs: this.config.sessionTtlMs }, tx);
+      // A completed recovery ends every other session (the one who lost the account may hold one);
+      // the new session is issued after that instant and says it came from a recovery.
+      const recovered = claims.scope === 'recovery';
+      const notBefore = recovered ? await this.users.revokeSessions(app.id, user.id, tx) : undefined;
+      const session = await this.tokens.issue(
+        app,
+        { userId: user.id, externalUserId: user.externalUserId, scope: 'session', amr: sessionAmr(claims), ttlMs: this.config.sessionTtlMs, recovered, notBefore },
+        tx,
+      );
       return { credential, session, revoked, mailIds };
     });
     await this.mail.dispatch(mailIds);
@@ -131,9 +139,9 @@ export class RegistrationService {
   }
 
   private async notify(tx: SqlExecutor, app: Application, user: User, claims: TokenClaims, c: PasskeyCredential, revoked: string[]): Promise<string[]> {
-    const ids: string[] = [];
-    if (claims.scope === 'recovery') ids.push(await this.mail.write(tx, app, user, 'passkey-added', { label: c.label }));
-    if (revoked.length) ids.push(await this.mail.write(tx, app, user, 'passkeys-revoked', { count: revoked.length }));
+    // Every new passkey is announced, whatever token added it (SPEC §9.1).
+    const ids: string[] = [await this.mail.write(tx, app, user, 'passkey-added', { label: c.label }, { event: 'passkey.registered', data: { credentialIds: [c.credentialId] } })];
+    if (revoked.length) ids.push(await this.mail.write(tx, app, user, 'passkeys-revoked', { count: revoked.length }, { event: 'passkeys.revoked', data: { credentialIds: revoked } }));
     return ids;
   }
 }

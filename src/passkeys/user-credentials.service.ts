@@ -49,7 +49,7 @@ export class UserCredentialsService {
       const revoked = await this.credentials.revoke(tx, app.id, user.id, { ids: [credentialId] }, 'app_backend');
       if (!revoked.length) throw new ApiError('credential_not_found', 'This passkey was already revoked.', { credentialId });
       await this.audit.record({ appId: app.id, userId: user.id, externalUserId, type: 'passkey.revoked', actor: 'app_backend', meta, data: { credentialId, reason: 'app_backend' } }, tx);
-      return this.mail.write(tx, app, user, 'passkeys-revoked', { count: 1 });
+      return this.mail.write(tx, app, user, 'passkeys-revoked', { count: 1 }, { event: 'passkeys.revoked', data: { credentialIds: [credentialId] } });
     });
     await this.mail.dispatch([mailId]);
     const credential = await this.credentials.find(app.id, credentialId);

@@ -7,6 +7,9 @@ import { ApiError, ServiceUnavailableError } from '../common/api-error';
 import { MetricsService } from '../metrics/metrics.service';
 import { REDIS } from '../redis/redis.module';
 
+/** The key an existing account's challenges, superseding and failure budget share. */
+export const userSubject = (userId: string) => `user:${userId}`;
+
 export interface LimitHeaders {
   'X-RateLimit-Limit': number;
   'X-RateLimit-Remaining': number;
@@ -22,6 +25,7 @@ export class OtpLimitsService {
   private readonly perUser: RateLimiterRedis;
   private readonly perEmail: RateLimiterRedis;
   private readonly failures: RateLimiterRedis;
+  private readonly perApp: RateLimiterRedis;
 
   constructor(
     @Inject(REDIS) redis: Redis,
@@ -31,15 +35,20 @@ export class OtpLimitsService {
     const base = { storeClient: redis, rejectIfRedisNotReady: true };
     this.perUser = new RateLimiterRedis({ ...base, keyPrefix: `${config.redisPrefix}:rl:otp:user`, points: config.rateOtpPerUserHour, duration: 3600 });
     this.perEmail = new RateLimiterRedis({ ...base, keyPrefix: `${config.redisPrefix}:rl:otp:email`, points: config.rateOtpPerEmailHour, duration: 3600 });
+    this.perApp = new RateLimiterRedis({ ...base, keyPrefix: `${config.redisPrefix}:rl:otp:app`, points: config.rateOtpPerAppMinute, duration: 60 });
     this.failures = new RateLimiterRedis({ ...base, keyPrefix: `${config.redisPrefix}:rl:otp:fail`, points: config.otpMaxFailuresPerDay, duration: 86400 });
   }
 
-  /** Counts one send against both keys; throws 429 with headers when either is exhausted. */
+  /**
+   * Counts one send against the user, email and application keys; throws 429 with headers when
+   * any is exhausted. The application ceiling stops one client spraying codes at many accounts.
+   */
   async consumeSend(appId: string, subjectKey: string, emailKey: string): Promise<LimitHeaders> {
-    const [user, email] = await Promise.all([this.consume(this.perUser, `${appId}:${subjectKey}`), this.consume(this.perEmail, `${appId}:${emailKey}`)]);
+    const [user, email, app] = await Promise.all([this.consume(this.perUser, `${appId}:${subjectKey}`), this.consume(this.perEmail, `${appId}:${emailKey}`), this.consume(this.perApp, appId)]);
     const tightest = [
       { res: user, limit: this.config.rateOtpPerUserHour, name: 'otp_per_user' },
       { res: email, limit: this.config.rateOtpPerEmailHour, name: 'otp_per_email' },
+      { res: app, limit: this.config.rateOtpPerAppMinute, name: 'otp_per_app' },
     ].sort((a, b) => a.limit - a.res.consumedPoints - (b.limit - b.res.consumedPoints) || b.res.msBeforeNext - a.res.msBeforeNext)[0];
     const remaining = Math.max(0, tightest.limit - tightest.res.consumedPoints);
     const reset = Math.ceil(tightest.res.msBeforeNext / 1000);
@@ -55,6 +64,13 @@ export class OtpLimitsService {
   async recordFailure(appId: string, subjectKey: string): Promise<boolean> {
     const res = await this.consume(this.failures, `${appId}:${subjectKey}`);
     return res.consumedPoints > this.config.otpMaxFailuresPerDay;
+  }
+
+  /** Gives the subject its whole daily failure budget back (an app backend unlocking the user). */
+  async clearFailures(appId: string, subjectKey: string): Promise<void> {
+    await this.failures.delete(`${appId}:${subjectKey}`).catch((err) => {
+      throw new ServiceUnavailableError(err);
+    });
   }
 
   async failuresExhausted(appId: string, subjectKey: string): Promise<boolean> {

@@ -15,6 +15,7 @@ import { SupportResetService } from './support-reset.service';
   imports: [ApplicationsModule, UsersModule, AuditModule, SessionsModule, MailModule, PasskeysModule],
   controllers: [RecoveryController, SupportResetController],
   providers: [RecoveryLinkRepository, RecoveryService, SupportResetService],
+  exports: [SupportResetService],
 })
 export class RecoveryModule implements OnModuleInit {
   constructor(

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Application } from '../applications/application.model';
+import { formatCoolingOff, parseCoolingOff } from '../applications/cooling-off';
 import { AuditService } from '../audit/audit.service';
 import { RequestMeta } from '../common/request';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
-import { Db } from '../database/db';
+import { Db, SqlExecutor } from '../database/db';
 import { SecurityMailService } from '../mail/security-mail.service';
 import { Secrets } from '../config/secrets';
 import { CredentialsService } from '../passkeys/credentials.service';
@@ -34,22 +35,27 @@ export class SupportResetService {
   ) {}
 
   /**
-   * Revokes as asked and creates a single-use link (256 random bits, stored only as a keyed hash)
-   * that supersedes any earlier one. The user always gets a support-reset notice; with delivery
-   * `email` the link goes to the stored address, with `link` it is returned here and nowhere else.
+   * Creates a single-use link (256 random bits, stored only as a keyed hash) that supersedes any
+   * earlier one. The user always gets a support-reset notice at once, with a "This wasn't me" link
+   * that cancels the reset; with delivery `email` the link goes to the stored address, with `link`
+   * it is returned here and nowhere else. Without a cooling-off period the passkeys are revoked
+   * (if asked) and the sessions end now; with one, both wait until the link is redeemed, so a
+   * forged request cannot lock the real user out while it waits.
    */
   async start(app: Application, externalUserId: string, dto: SupportResetDto, meta: RequestMeta) {
     const user = await this.users.get(app.id, externalUserId);
+    const coolingOffSeconds = dto.coolingOff !== undefined ? parseCoolingOff(dto.coolingOff)! : app.supportResetCoolingOffSeconds;
+    const deferred = coolingOffSeconds > 0;
     const token = randomBytes(32).toString('base64url');
     const recoveryId = randomUUID();
-    const expiresAt = new Date(Date.now() + this.config.recoveryLinkTtlMs);
     const link = recoveryLink(app, token);
     const actor = `support:${dto.actor}`;
 
-    const mailIds = await this.db.transaction(async (tx) => {
-      const revoked = dto.revokeCredentials === 'all' ? await this.credentials.revoke(tx, app.id, user.id, { allExcept: null }, 'support_reset') : [];
+    const { window, mailIds } = await this.db.transaction(async (tx) => {
+      const revoked = !deferred && dto.revokeCredentials === 'all' ? await this.credentials.revoke(tx, app.id, user.id, { allExcept: null }, 'support_reset') : [];
+      if (!deferred) await this.users.revokeSessions(app.id, user.id, tx);
       await this.links.supersedeLive(app.id, user.id, tx);
-      await this.links.insert(
+      const window = await this.links.insert(
         {
           id: recoveryId,
           appId: app.id,
@@ -59,25 +65,50 @@ export class SupportResetService {
           reason: dto.reason,
           delivery: dto.delivery,
           revokedCount: revoked.length,
-          expiresAt,
+          coolingOffSeconds,
+          ttlMs: this.config.recoveryLinkTtlMs,
+          revokeOnRedeem: deferred && dto.revokeCredentials === 'all',
         },
         tx,
       );
       const base = { appId: app.id, userId: user.id, externalUserId: user.externalUserId, actor, meta };
       await this.audit.record(
-        { ...base, type: 'recovery.support_reset', data: { recoveryId, reason: dto.reason, revokeCredentials: dto.revokeCredentials, delivery: dto.delivery, revokedCount: revoked.length } },
+        {
+          ...base,
+          type: 'recovery.support_reset',
+          data: {
+            recoveryId,
+            reason: dto.reason,
+            revokeCredentials: dto.revokeCredentials,
+            delivery: dto.delivery,
+            revokedCount: revoked.length,
+            coolingOff: formatCoolingOff(coolingOffSeconds),
+            availableAt: window.availableAt.toISOString(),
+          },
+        },
         tx,
       );
       for (const credentialId of revoked) {
         await this.audit.record({ ...base, type: 'passkey.revoked', data: { credentialId, reason: 'support_reset', recoveryId } }, tx);
       }
-      const ids = [await this.mail.write(tx, app, user, 'support-reset', {})];
+      const ids = [await this.mail.write(tx, app, user, 'support-reset', {}, { event: 'support_reset.created', data: { recoveryId } })];
       if (dto.delivery === 'email') {
-        ids.push(await this.mail.write(tx, app, user, 'recovery-link', { link, expiresHours: Math.round(this.config.recoveryLinkTtlMs / 3_600_000) }));
+        const expiresHours = Math.round((window.expiresAt.getTime() - Date.now()) / 3_600_000);
+        ids.push(await this.mail.send(tx, app, user, 'recovery-link', { link, expiresHours }));
       }
-      return ids;
+      return { window, mailIds: ids };
     });
     await this.mail.dispatch(mailIds);
-    return { recoveryId, expiresAt: expiresAt.toISOString(), ...(dto.delivery === 'link' ? { link } : {}) };
+    return {
+      recoveryId,
+      availableAt: window.availableAt.toISOString(),
+      expiresAt: window.expiresAt.toISOString(),
+      ...(dto.delivery === 'link' ? { link } : {}),
+    };
+  }
+
+  /** Cancels the user's pending support resets (a security report); returns their recovery ids. */
+  cancelPending(tx: SqlExecutor, appId: string, userId: string): Promise<string[]> {
+    return this.links.cancelPending(appId, userId, tx);
   }
 }

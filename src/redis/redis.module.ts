@@ -1,4 +1,5 @@
-import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { describeUnreachable } from '../common/backend-down';
 import Redis from 'ioredis';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
@@ -29,8 +30,11 @@ export function createFailFastRedis(url: string, name: string): Redis {
  * Start-up waits (briefly) for the connection, so the first requests after start do not fail
  * for want of it; if Redis is down the service still starts and answers 503 until it is back.
  */
-async function connected(client: Redis, timeoutMs: number): Promise<Redis> {
+async function connected(client: Redis, url: string, timeoutMs: number): Promise<Redis> {
   if (client.status === 'ready') return client;
+  let lastError: unknown = 'no answer';
+  const onError = (err: unknown) => (lastError = err);
+  client.on('error', onError);
   await new Promise<void>((resolve) => {
     const done = () => {
       clearTimeout(timer);
@@ -40,12 +44,14 @@ async function connected(client: Redis, timeoutMs: number): Promise<Redis> {
     const timer = setTimeout(done, timeoutMs);
     client.once('ready', done);
   });
+  client.off('error', onError);
+  if ((client.status as string) !== 'ready') new Logger('Redis').warn(`${describeUnreachable('REDIS_URL', url, lastError)}; starting anyway, answering 503 until it is back`);
   return client;
 }
 
 @Global()
 @Module({
-  providers: [{ provide: REDIS, inject: [CONFIG], useFactory: (config: AppConfig) => connected(createFailFastRedis(config.redisUrl, 'mellon-api'), 3000) }],
+  providers: [{ provide: REDIS, inject: [CONFIG], useFactory: (config: AppConfig) => connected(createFailFastRedis(config.redisUrl, 'mellon-api'), config.redisUrl, 3000) }],
   exports: [REDIS],
 })
 export class RedisModule implements OnApplicationShutdown {

@@ -7,6 +7,7 @@ import { CurrentApp } from '../common/request';
 import { VerifySessionDto } from './dto/verify-session.dto';
 import { SigningKeysService } from './signing-keys.service';
 import { TokenService } from './token.service';
+import { publicClaims } from './token.types';
 
 @ApiTags('public')
 @Controller('.well-known')
@@ -30,13 +31,13 @@ export class SessionsController {
   @HttpCode(200)
   async verify(@CurrentApp() app: Application, @Body() dto: VerifySessionDto) {
     const verified = await this.tokens.verify(app, dto.token).catch((err: unknown) => {
-      // A spent single-use token is simply not valid any more, for the app backend.
-      if (err instanceof ApiError) throw new ApiError('invalid_token', 'The token is not valid for this application.');
+      // For the app backend a spent single-use token is simply not valid any more; expired and revoked say so.
+      if (err instanceof ApiError && err.code === 'invalid_token') throw err;
+      if (err instanceof ApiError) throw new ApiError('invalid_token', 'The token is not valid for this application.', { reason: 'used' });
       throw err;
     });
     const expected = dto.scope ?? 'session';
     if (verified.scope !== expected) throw new ApiError('invalid_token', `The token has scope ${verified.scope}, not ${expected}.`);
-    const { uid: _uid, ...claims } = verified;
-    return { valid: true, claims };
+    return { valid: true, claims: publicClaims(verified) };
   }
 }

@@ -1,6 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { ApplicationsModule } from '../applications/applications.module';
 import { RetentionService } from '../database/retention.service';
+import { UsersModule } from '../users/users.module';
 import { JwksController, SessionsController } from './sessions.controller';
 import { SigningKeysModule } from './signing-keys.module';
 import { TokenGuard } from './token.guard';
@@ -8,7 +9,7 @@ import { TokenRepository } from './token.repository';
 import { TokenService } from './token.service';
 
 @Module({
-  imports: [ApplicationsModule, SigningKeysModule],
+  imports: [ApplicationsModule, SigningKeysModule, UsersModule],
   controllers: [JwksController, SessionsController],
   providers: [TokenRepository, TokenService, TokenGuard],
   exports: [SigningKeysModule, TokenService, TokenGuard, ApplicationsModule],

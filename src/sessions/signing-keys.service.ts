@@ -14,6 +14,11 @@ interface LoadedKey {
 }
 
 const REFRESH_MS = 60_000;
+/**
+ * A token naming an unknown kid may reload the keys (another instance rotated) at most this
+ * often: a flood of forged kids must not become a flood of database reads.
+ */
+const UNKNOWN_KID_RELOAD_MS = 5_000;
 /** Retired keys stay published this long, longer than any JWT lives, so rotation never invalidates a live token. */
 const PUBLISH_RETIRED_MS = 25 * 3600_000;
 
@@ -22,6 +27,8 @@ export class SigningKeysService {
   private readonly logger = new Logger('SigningKeys');
   private keys: LoadedKey[] = [];
   private loadedAt = 0;
+  private missReloadAt = 0;
+  private loading?: Promise<void>;
 
   constructor(
     private readonly repo: SigningKeyRepository,
@@ -42,7 +49,8 @@ export class SigningKeysService {
   async byKid(kid: string): Promise<LoadedKey | undefined> {
     await this.refreshIfStale();
     let key = this.keys.find((k) => k.kid === kid);
-    if (!key) {
+    if (!key && Date.now() - this.missReloadAt >= UNKNOWN_KID_RELOAD_MS) {
+      this.missReloadAt = Date.now();
       await this.reload();
       key = this.keys.find((k) => k.kid === kid);
     }
@@ -77,7 +85,13 @@ export class SigningKeysService {
     if (Date.now() - this.loadedAt > REFRESH_MS) await this.reload();
   }
 
-  private async reload(): Promise<void> {
+  /** Concurrent callers share one load. */
+  private reload(): Promise<void> {
+    this.loading ??= this.load().finally(() => (this.loading = undefined));
+    return this.loading;
+  }
+
+  private async load(): Promise<void> {
     const rows = await this.repo.published(PUBLISH_RETIRED_MS);
     const known = new Map(this.keys.map((k) => [k.kid, k]));
     this.keys = await Promise.all(

@@ -7,6 +7,7 @@ import { CONFIG } from '../config/config.module';
 import { Secrets } from '../config/secrets';
 import { ApiError } from '../common/api-error';
 import { SqlExecutor } from '../database/db';
+import { UsersService } from '../users/users.service';
 import { SigningKeysService } from './signing-keys.service';
 import { TokenRepository } from './token.repository';
 import { Amr, IssuedToken, SANDBOX_PREFIX, TokenClaims, TokenScope } from './token.types';
@@ -17,6 +18,15 @@ export interface IssueInput {
   scope: TokenScope;
   amr: Amr[];
   ttlMs: number;
+  /** Marks a session produced by a completed recovery. */
+  recovered?: boolean;
+  /** The token counts as issued no earlier than this (a recovery's new session, issued right after it ended every other one). */
+  notBefore?: Date;
+}
+
+/** The issuer of one application's tokens, so a token of one application fails an issuer check in another. */
+export function issuerOf(publicUrl: string, appId: string): string {
+  return `${publicUrl}/apps/${appId}`;
 }
 
 const invalidToken = () => new ApiError('invalid_token', 'The token is not valid for this application.');
@@ -32,13 +42,15 @@ export class TokenService {
     private readonly repo: TokenRepository,
     private readonly keys: SigningKeysService,
     private readonly secrets: Secrets,
+    private readonly users: UsersService,
     @Inject(CONFIG) private readonly config: AppConfig,
   ) {}
 
   async issue(app: Application, input: IssueInput, tx?: SqlExecutor): Promise<IssuedToken> {
-    const now = Math.floor(Date.now() / 1000);
+    const issuedMs = Math.max(Date.now(), input.notBefore?.getTime() ?? 0);
+    const now = Math.floor(issuedMs / 1000);
     const claims: TokenClaims = {
-      iss: this.config.publicUrl,
+      iss: issuerOf(this.config.publicUrl, app.id),
       aud: app.id,
       sub: input.externalUserId,
       scope: input.scope,
@@ -48,6 +60,8 @@ export class TokenService {
       exp: now + Math.floor(input.ttlMs / 1000),
       uid: input.userId,
       mode: app.mode,
+      iat_ms: issuedMs,
+      ...(input.recovered ? { recovered: true as const } : {}),
     };
     const expiresAt = new Date(claims.exp * 1000).toISOString();
     if (app.mode === 'sandbox') {
@@ -69,12 +83,20 @@ export class TokenService {
     return { token, tokenType: 'jwt', expiresAt, claims };
   }
 
-  /** Verifies a token for `app`; single-use scopes (recovery, enrollment) must not be spent. */
+  /**
+   * Verifies a token for `app`: signature (or opaque lookup), issuer, audience, expiry, that the
+   * user's sessions were not ended after it was issued, and that a single-use token (recovery,
+   * enrollment) is not spent.
+   */
   async verify(app: Application, token: string): Promise<TokenClaims> {
     if (typeof token !== 'string' || token.length > 4096) throw invalidToken();
     const claims = token.startsWith(SANDBOX_PREFIX) ? await this.verifySandbox(app, token) : await this.verifyJwt(app, token);
-    if (claims.scope !== 'session' && (await this.repo.isSpent(claims.jti))) {
-      throw new ApiError('session_expired', 'This token was already used.', { reason: 'used' });
+    const [holder, spent] = await Promise.all([this.users.sessionsValidAfter(app.id, claims.uid), claims.scope !== 'session' ? this.repo.isSpent(claims.jti) : false]);
+    if (!holder) throw new ApiError('invalid_token', 'The user of this token no longer exists.');
+    if (spent) throw new ApiError('session_expired', 'This token was already used.', { reason: 'used' });
+    const issuedMs = claims.iat_ms ?? claims.iat * 1000;
+    if (holder.sessionsValidAfter && issuedMs < holder.sessionsValidAfter.getTime()) {
+      throw new ApiError('invalid_token', 'The sessions of this user were ended after this token was issued; sign in again.', { reason: 'revoked' });
     }
     return claims;
   }
@@ -102,7 +124,9 @@ export class TokenService {
     const key = kid ? await this.keys.byKid(kid) : undefined;
     if (!key) throw invalidToken();
     try {
-      const { payload } = await jwtVerify(token, key.publicKey, { issuer: this.config.publicUrl, audience: app.id, algorithms: ['ES256'] });
+      // Tokens issued before per-application issuers existed carry the bare PUBLIC_URL until they expire.
+      const issuer = [issuerOf(this.config.publicUrl, app.id), this.config.publicUrl];
+      const { payload } = await jwtVerify(token, key.publicKey, { issuer, audience: app.id, algorithms: ['ES256'] });
       const claims = payload as unknown as TokenClaims;
       if (claims.mode !== app.mode) throw invalidToken();
       return claims;

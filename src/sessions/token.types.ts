@@ -1,5 +1,6 @@
-export type TokenScope = 'session' | 'recovery' | 'enrollment';
-export type Amr = 'email_otp' | 'passkey' | 'recovery_link' | 'app_backend';
+/** `recovery_pending` (SPEC §9.4): an email-proven recovery that still owes the user's second factor. */
+export type TokenScope = 'session' | 'recovery' | 'enrollment' | 'recovery_pending';
+export type Amr = 'email_otp' | 'passkey' | 'recovery_link' | 'app_backend' | 'totp' | 'recovery_code';
 
 export interface TokenClaims {
   iss: string;
@@ -13,6 +14,16 @@ export interface TokenClaims {
   /** Internal user id, so routes need not look the user up again. */
   uid: string;
   mode: 'sandbox' | 'production';
+  /** Issue time in milliseconds, compared with the user's sessionsValidAfter (absent on tokens issued before it existed). */
+  iat_ms?: number;
+  /** On a session that a completed recovery produced: an app may ask for a fresh passkey sign-in before sensitive actions. */
+  recovered?: true;
+}
+
+/** The claims an app backend sees from `POST /v1/sessions/verify`: internal bookkeeping removed. */
+export function publicClaims(claims: TokenClaims) {
+  const { uid: _uid, iat_ms: _iatMs, ...rest } = claims;
+  return rest;
 }
 
 export interface IssuedToken {

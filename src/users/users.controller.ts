@@ -1,12 +1,10 @@
-import { Body, Controller, Get, Param, Put, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Application } from '../applications/application.model';
 import { SecretKeyGuard } from '../applications/guards';
-import { AuditService } from '../audit/audit.service';
 import { CurrentApp, Meta, RequestMeta } from '../common/request';
-import { ExternalUserIdParam, PutUserDto } from './dto/user.dto';
-import { toPublicUser } from './user.model';
-import { UsersService } from './users.service';
+import { AccountActionDto, ExternalUserIdParam, PutUserDto } from './dto/user.dto';
+import { AccountService } from './account.service';
 import { UserViewService } from './user-view.service';
 
 @ApiTags('app backend')
@@ -15,21 +13,31 @@ import { UserViewService } from './user-view.service';
 @Controller('v1/users')
 export class UsersController {
   constructor(
-    private readonly users: UsersService,
+    private readonly account: AccountService,
     private readonly view: UserViewService,
-    private readonly audit: AuditService,
   ) {}
 
   @Put(':externalUserId')
-  async put(@CurrentApp() app: Application, @Param() p: ExternalUserIdParam, @Body() dto: PutUserDto, @Meta() meta: RequestMeta) {
-    const { user, created } = await this.users.upsert(app.id, p.externalUserId, dto.email, dto.locale);
-    await this.audit.record({ appId: app.id, userId: user.id, externalUserId: user.externalUserId, type: created ? 'user.created' : 'user.updated', actor: 'app_backend', meta });
-    return toPublicUser(user);
+  put(@CurrentApp() app: Application, @Param() p: ExternalUserIdParam, @Body() dto: PutUserDto, @Meta() meta: RequestMeta) {
+    return this.account.put(app, p.externalUserId, dto, meta);
   }
 
   @Get(':externalUserId')
   async get(@CurrentApp() app: Application, @Param() p: ExternalUserIdParam) {
-    const user = await this.users.get(app.id, p.externalUserId);
-    return this.view.render(user);
+    return this.view.render(await this.account.get(app, p.externalUserId));
+  }
+
+  @Post(':externalUserId/unlock')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Lift the recovery lock a "This wasn\'t me" report set, and reset the OTP failure budget' })
+  unlock(@CurrentApp() app: Application, @Param() p: ExternalUserIdParam, @Body() dto: AccountActionDto, @Meta() meta: RequestMeta) {
+    return this.account.unlock(app, p.externalUserId, dto, meta);
+  }
+
+  @Post(':externalUserId/sessions/revoke')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'End every session, recovery and enrollment token of the user' })
+  revokeSessions(@CurrentApp() app: Application, @Param() p: ExternalUserIdParam, @Body() dto: AccountActionDto, @Meta() meta: RequestMeta) {
+    return this.account.revokeSessions(app, p.externalUserId, dto, meta);
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
-import { canonicalEmail } from '../common/email';
+import { normalizeEmail } from '../common/email';
+import { SqlExecutor } from '../database/db';
 import { User } from './user.model';
 import { UserRepository } from './user.repository';
 
@@ -9,7 +10,7 @@ export class UsersService {
   constructor(private readonly repo: UserRepository) {}
 
   upsert(appId: string, externalUserId: string, email: string, locale?: string): Promise<{ user: User; created: boolean }> {
-    return this.repo.upsert({ appId, externalUserId, email: email.trim(), emailCanonical: canonicalEmail(email), locale: locale ?? null });
+    return this.repo.upsert({ appId, externalUserId, email: email.trim(), emailNormalized: normalizeEmail(email), locale: locale ?? null });
   }
 
   async get(appId: string, externalUserId: string): Promise<User> {
@@ -23,12 +24,32 @@ export class UsersService {
   }
 
   /** By internal id (token claims carry it as `uid`), within the app. */
-  byId(appId: string, id: string): Promise<User | null> {
-    return this.repo.findById(appId, id);
+  byId(appId: string, id: string, tx?: SqlExecutor): Promise<User | null> {
+    return this.repo.findById(appId, id, tx);
   }
 
-  /** The account an email address (already canonical) signs in to: the oldest with that address. */
-  findByEmail(appId: string, emailCanonical: string): Promise<User | null> {
-    return this.repo.findFirstByEmail(appId, emailCanonical);
+  /**
+   * The one account a typed address signs in to: the user whose stored address equals it after
+   * trim, NFKC and lowercasing. When several users share the address, none (SPEC §9.1: an
+   * ambiguous address behaves like an unknown one).
+   */
+  async findByEmail(appId: string, typed: string): Promise<User | null> {
+    const found = await this.repo.findByEmail(appId, normalizeEmail(typed));
+    return found.length === 1 ? found[0] : null;
+  }
+
+  /** Ends every session of the user: tokens issued before `at` (default now) are refused everywhere. */
+  async revokeSessions(appId: string, userId: string, tx?: SqlExecutor, at = new Date()): Promise<Date> {
+    await this.repo.revokeSessions(appId, userId, at, tx);
+    return at;
+  }
+
+  setRecoveryLocked(appId: string, userId: string, locked: boolean, tx?: SqlExecutor): Promise<boolean> {
+    return this.repo.setRecoveryLocked(appId, userId, locked, tx);
+  }
+
+  /** `null` when the user no longer exists. */
+  sessionsValidAfter(appId: string, userId: string): Promise<{ sessionsValidAfter: Date | null } | null> {
+    return this.repo.sessionsValidAfter(appId, userId);
   }
 }

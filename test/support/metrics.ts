@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { Service } from './service';
 
 /** One sample of the Prometheus text format, e.g. value(text, 'mellon_otp_verify_total', { result: 'verified' }); 0 when absent. */
@@ -16,9 +17,9 @@ export interface Metrics {
   value: (name: string, labels?: Record<string, string>) => number;
 }
 
-/** Reads the instance's /metrics; `.value(name, labels)` picks one sample. */
+/** Reads the instance's /metrics (on its metrics port); `.value(name, labels)` picks one sample. */
 export async function scrape(svc: Service): Promise<Metrics> {
-  const res = await svc.http().get('/metrics');
+  const res = await request(svc.metricsUrl).get('/metrics');
   if (res.status !== 200) throw new Error(`metrics: ${res.status}`);
   return { text: res.text, value: (name, labels) => metricValue(res.text, name, labels) };
 }

@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import request from 'supertest';
 import { createApp } from '../../src/bootstrap';
 import { AppConfig, loadConfig } from '../../src/config/config';
+import { MetricsServer } from '../../src/metrics/metrics.server';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const SECRET_KEY = 'test-secret-key-0123456789abcdefghijklmnop';
@@ -23,6 +24,8 @@ export interface ServiceOptions {
 export interface Service {
   app: NestFastifyApplication;
   url: string;
+  /** The instance's metrics listener (METRICS_PORT, a free port unless the test sets one). */
+  metricsUrl: string;
   config: AppConfig;
   /** Every log line the instance wrote. */
   logs: string[];
@@ -55,13 +58,15 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     // per-IP limit (every test request comes from 127.0.0.1) is raised unless a test sets it.
     REDIS_PREFIX: `t${new URL(o.databaseUrl).pathname.slice(-8)}`,
     RATE_API_PER_IP_MINUTE: '100000',
+    METRICS_PORT: '0',
     ...o.env,
   });
   const app = await createApp(config, { runWorker: o.runWorker ?? true, logDestination: sink });
   await app.listen({ port: o.port ?? 0, host: '127.0.0.1' });
   const addr = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${addr.port}`;
-  return { app, url, config, logs, http: () => request(url), close: () => app.close() };
+  const metricsUrl = `http://127.0.0.1:${app.get(MetricsServer).port}`;
+  return { app, url, metricsUrl, config, logs, http: () => request(url), close: () => app.close() };
 }
 
 export interface TestApplication {

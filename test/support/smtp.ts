@@ -20,6 +20,8 @@ export class TestSmtp {
   /** Deliveries refused with a temporary error so far, and how many more to refuse. */
   refused = 0;
   refuseNext = 0;
+  /** The SMTP reply code of a refusal: 451 (try again later) unless a test wants a permanent 5xx. */
+  refuseCode = 451;
 
   async start(): Promise<this> {
     this.server = new SMTPServer({
@@ -31,7 +33,8 @@ export class TestSmtp {
           this.refuseNext -= 1;
           this.refused += 1;
           stream.resume();
-          stream.on('end', () => cb(Object.assign(new Error('try again later'), { responseCode: 451 })));
+          const responseCode = this.refuseCode;
+          stream.on('end', () => cb(Object.assign(new Error(responseCode >= 500 ? 'mailbox unavailable' : 'try again later'), { responseCode })));
           return;
         }
         simpleParser(stream)

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, IsUrl, Length, Max, Min, Validate, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
 import { LOCALES } from '../../common/locales';
+import { RECOVERY_POLICIES, RecoveryPolicy } from '../application.model';
+import { IsCoolingOff } from '../cooling-off';
 
 @ValidatorConstraint({ name: 'exactOrigin' })
 export class ExactOriginConstraint implements ValidatorConstraintInterface {
@@ -37,6 +39,18 @@ export class CreateApplicationDto {
   @ApiProperty({ example: 'no-reply@myapp.com' }) @IsEmail() mailFrom: string;
   @ApiPropertyOptional({ enum: LOCALES }) @IsOptional() @IsIn(LOCALES) locale?: string;
   @ApiPropertyOptional({ minimum: 6, maximum: 8 }) @IsOptional() @IsInt() @Min(6) @Max(8) otpLength?: number;
+  @ApiPropertyOptional({ example: '24h', default: '0s', description: 'Default cooling-off of support resets (0s–72h): the recovery link works only after it, and the user can cancel the reset meanwhile' })
+  @IsOptional()
+  @IsCoolingOff()
+  supportResetCoolingOff?: string;
+  @ApiPropertyOptional({
+    enum: RECOVERY_POLICIES,
+    default: 'email',
+    description: 'email+second_factor: a user who has an authenticator app or recovery codes must also present one of them to recover by email (SPEC §9.4)',
+  })
+  @IsOptional()
+  @IsIn(RECOVERY_POLICIES)
+  recoveryPolicy?: RecoveryPolicy;
 }
 
 export class UpdateApplicationDto extends PartialType(CreateApplicationDto) {

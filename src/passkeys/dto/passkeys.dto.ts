@@ -5,6 +5,8 @@ import { trimString } from '../../common/email';
 import { EXTERNAL_USER_ID } from '../../users/dto/user.dto';
 
 export const CREDENTIAL_ID = /^[A-Za-z0-9_-]{1,1400}$/;
+/** No control characters (C0, DEL, C1), no line or paragraph separators, no bidi overrides. */
+export const PRINTABLE_LINE = /^[^\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]+$/u;
 
 @ValidatorConstraint({ name: 'revokeSelection' })
 export class RevokeSelectionConstraint implements ValidatorConstraintInterface {
@@ -22,7 +24,13 @@ export class RegisterFinishDto {
   @ApiProperty({ description: 'RegistrationResponseJSON from navigator.credentials.create (e.g. @simplewebauthn/browser startRegistration)' })
   @IsObject()
   response: Record<string, unknown>;
-  @ApiPropertyOptional({ example: 'Work laptop' }) @IsOptional() @Transform(trimString) @IsString() @Length(1, 100) label?: string;
+  @ApiPropertyOptional({ example: 'Work laptop', maxLength: 64, description: 'One printable line of at most 64 characters' })
+  @IsOptional()
+  @Transform(trimString)
+  @IsString()
+  @Length(1, 64)
+  @Matches(PRINTABLE_LINE, { message: 'label must be one printable line (no control or line-break characters)' })
+  label?: string;
   @ApiPropertyOptional({
     description: 'Only with a recovery token: credential ids to revoke, or "all_others"',
     oneOf: [

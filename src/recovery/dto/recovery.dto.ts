@@ -1,6 +1,7 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsString, Length, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsCoolingOff } from '../../applications/cooling-off';
 import { trimString } from '../../common/email';
 
 export class SupportResetDto {
@@ -18,6 +19,14 @@ export class SupportResetDto {
   @ApiProperty({ enum: ['email', 'link'], description: 'email: mailed to the stored address; link: returned once in this response' })
   @IsIn(['email', 'link'])
   delivery: 'email' | 'link';
+  @ApiPropertyOptional({
+    example: '24h',
+    description:
+      '0s–72h; default: the application\'s supportResetCoolingOff. The link works only from availableAt; meanwhile the user can cancel the reset from the notice mail, and revokeCredentials "all" waits for the redemption',
+  })
+  @IsOptional()
+  @IsCoolingOff()
+  coolingOff?: string;
 }
 
 export class RedeemDto {

@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { Db, SqlExecutor } from '../database/db';
+
+/** `recovery_codes`: one row per code, keyed hash only; a used code keeps its row (used_at) until the set is replaced. */
+@Injectable()
+export class RecoveryCodeRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Replaces the user's whole set; returns how many codes the old set had (0: first set). */
+  async replace(appId: string, userId: string, codes: { id: string; hash: Buffer }[], tx: SqlExecutor): Promise<number> {
+    const replaced = await tx.count(`DELETE FROM recovery_codes WHERE app_id = $1 AND user_id = $2`, [appId, userId]);
+    await tx.count(
+      `INSERT INTO recovery_codes (id, app_id, user_id, code_hash)
+       SELECT id, $1, $2, hash FROM unnest($3::uuid[], $4::bytea[]) AS c(id, hash)`,
+      [appId, userId, codes.map((c) => c.id), codes.map((c) => c.hash)],
+    );
+    return replaced;
+  }
+
+  /** Uses a code by one conditional UPDATE; false when it is unknown or already used. */
+  async consume(appId: string, userId: string, hash: Buffer, tx: SqlExecutor = this.db): Promise<boolean> {
+    const n = await tx.count(`UPDATE recovery_codes SET used_at = now() WHERE app_id = $1 AND user_id = $2 AND code_hash = $3 AND used_at IS NULL`, [appId, userId, hash]);
+    return n === 1;
+  }
+
+  async remaining(appId: string, userId: string, tx: SqlExecutor = this.db): Promise<{ remaining: number; createdAt: Date | null }> {
+    const [row] = await tx.rows<{ remaining: number; createdAt: Date | null }>(
+      `SELECT (count(*) FILTER (WHERE used_at IS NULL))::int AS remaining, min(created_at) AS "createdAt"
+       FROM recovery_codes WHERE app_id = $1 AND user_id = $2`,
+      [appId, userId],
+    );
+    return row;
+  }
+}

@@ -1,0 +1,32 @@
+export const WEBHOOK_QUEUE = 'mellon-webhooks';
+export const WEBHOOK_JOB = 'deliver';
+
+export const WEBHOOK_EVENTS = [
+  'passkey.registered',
+  'passkey.revoked',
+  'recovery.completed',
+  'support_reset.created',
+  'support_reset.redeemed',
+  'support_reset.cancelled',
+  'security.reported',
+  'sessions.revoked',
+  'mail.failed',
+] as const;
+
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+/** A job is one attempt: `attempt` is how many attempts the row had when it was queued, so a stale or duplicated job finds nothing to claim. */
+export interface WebhookJobData {
+  deliveryId: string;
+  attempt: number;
+}
+
+/** Deliveries are retried for this long after the event. */
+export const WEBHOOK_RETRY_WINDOW_MS = 24 * 3_600_000;
+/** No single wait between two attempts is longer than this. */
+export const WEBHOOK_MAX_BACKOFF_MS = 4 * 3_600_000;
+/** The relay looks for committed, undispatched rows this often. */
+export const WEBHOOK_RELAY_MS = 1000;
+/** An endpoint gets this long to answer. */
+export const WEBHOOK_TIMEOUT_MS = 10_000;
+export const MAX_ENDPOINTS_PER_APP = 20;
