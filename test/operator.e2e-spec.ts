@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,11 +64,13 @@ describe('operator API, CLI, users and tenancy', () => {
     for (let i = 0; i < 5; i++) await putUser(t.svc, app, `u${i}`, `u${i}@example.com`);
     await putUser(t.svc, app, 'u0', 'changed@example.com');
     const auth = { authorization: `Bearer ${app.secretKey}` };
+    // Six user events, and before them the operator's application.created.
     const page1 = await t.svc.http().get('/v1/audit-events?limit=4').set(auth);
     expect(page1.body.events).toHaveLength(4);
     expect(page1.body.events[0].type).toBe('user.updated');
     const page2 = await t.svc.http().get(`/v1/audit-events?limit=4&cursor=${page1.body.nextCursor}`).set(auth);
-    expect(page2.body.events).toHaveLength(2);
+    expect(page2.body.events).toHaveLength(3);
+    expect(page2.body.events[2]).toMatchObject({ type: 'application.created', actor: 'operator:api' });
     expect(page2.body.nextCursor).toBeNull();
     const ids = [...page1.body.events, ...page2.body.events].map((e: { id: string }) => Number(e.id));
     expect(ids).toEqual([...ids].sort((x, y) => y - x));
@@ -120,7 +123,8 @@ describe('ops endpoints', () => {
   it('serves health, metrics with the OTP funnel, JWKS and the OpenAPI document', async () => {
     expect((await t.svc.http().get('/health/live')).body).toEqual({ status: 'ok' });
     expect((await t.svc.http().get('/health/ready')).body).toEqual({ status: 'ok', checks: { postgres: 'up', redis: 'up' } });
-    const metrics = await t.svc.http().get('/metrics');
+    expectError(await t.svc.http().get('/metrics'), 404, 'not_found'); // operators scrape METRICS_PORT, not the API port
+    const metrics = await request(t.svc.metricsUrl).get('/metrics');
     expect(metrics.headers['content-type']).toMatch(/text\/plain/);
     for (const name of ['mellon_otp_sent_total', 'mellon_otp_verify_total', 'mellon_rate_limit_hits_total', 'mellon_mail_queue_jobs', 'mellon_mail_total', 'mellon_otp_send_to_verify_seconds']) {
       expect(metrics.text).toContain(name);

@@ -12,7 +12,7 @@ export class AuditEventRepository {
     await tx.count(insertSql(part, params), params);
   }
 
-  /** Newest first. */
+  /** Newest first (by the bigint id: the selected `id` is text, so the ORDER BY names the column). */
   list(appId: string, f: AuditFilter): Promise<AuditEvent[]> {
     const params: unknown[] = [appId];
     const where = ['app_id = $1'];
@@ -22,7 +22,7 @@ export class AuditEventRepository {
     params.push(f.limit);
     return this.db.rows<AuditEvent>(
       `SELECT id::text AS id, type, actor, external_user_id AS "externalUserId", ip, user_agent AS "userAgent", data, created_at AS "createdAt"
-       FROM audit_events WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT $${params.length}`,
+       FROM audit_events WHERE ${where.join(' AND ')} ORDER BY audit_events.id DESC LIMIT $${params.length}`,
       params,
     );
   }

@@ -16,7 +16,9 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (found.rowCount === 0) {
       await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`).catch((err: { code?: string }) => {
-        if (err.code !== '42P04') throw err; // created meanwhile by another instance
+        // Created meanwhile by another instance: PostgreSQL reports that as 42P04, or as a unique
+        // violation on pg_database when both CREATE DATABASE statements raced past the check.
+        if (err.code !== '42P04' && err.code !== '23505') throw err;
       });
     }
   } finally {
