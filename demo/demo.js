@@ -451,6 +451,14 @@
     }
   }
 
+  /** The otpauth URL as a QR code image (qrcode-generator, served by the service; no third-party request). */
+  function qrDataUrl(text) {
+    const qr = window.qrcode(0, 'M');
+    qr.addData(text);
+    qr.make();
+    return qr.createDataURL(5, 8);
+  }
+
   async function startTotp() {
     try {
       const e = await api('POST', '/v1/totp/enroll/start', {}, session.token);
@@ -458,6 +466,7 @@
       $('totp-secret').value = e.secret;
       $('totp-url').value = e.otpauthUrl;
       $('totp-link').href = e.otpauthUrl;
+      $('totp-qr').src = qrDataUrl(e.otpauthUrl);
       $('totp-code').value = '';
       $('totp-form').hidden = false;
       $('totp-code').focus();

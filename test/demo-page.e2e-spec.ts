@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Browser, Page } from 'playwright-core';
 import { ApplicationsService } from '../src/applications/applications.service';
@@ -302,6 +303,53 @@ describe('the /demo page, driven through its buttons in Chromium', () => {
       // Nothing was spent: once the delay is over the same link works (checked through the API).
       const token = new URL(link!).hash.replace(/^#token=/, '');
       expectError(await t.svc.http().post('/v1/recovery/redeem').set('x-client-id', clientId).send({ token }), 409, 'recovery_pending', { availableAt: expect.any(String) });
+    } finally {
+      await device.close();
+    }
+  });
+
+  it('sets up an authenticator app from a QR code and recovery codes, and a recovery then asks for the second factor', async () => {
+    const device = await newDevice(browser);
+    const page = device.page;
+    try {
+      await open(page);
+      const signup = page.locator('#signup-form');
+      await signup.getByLabel('Email').fill('factor@example.com');
+      await signup.getByLabel('User name').fill('factor');
+      await signup.getByRole('button', { name: 'Create account with a passkey' }).click();
+      await signedIn(page, 'factor', 'new passkey');
+
+      await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+      const qr = page.getByRole('img', { name: /QR code of the otpauth URL/ });
+      await qr.waitFor();
+      expect(await qr.getAttribute('src')).toMatch(/^data:image\/gif;base64,/);
+      expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 100)).toBe(true);
+      const secret = await page.locator('#totp-secret').inputValue();
+      expect(await page.locator('#totp-url').inputValue()).toContain(`secret=${secret}`);
+      // The code comes from an independent implementation (Debian's oathtool), not from otplib.
+      const code = execFileSync('oathtool', ['--totp', '-b', secret], { encoding: 'utf8' }).trim();
+      await page.getByLabel('Code from the app').fill(code);
+      await page.getByRole('button', { name: 'Confirm the authenticator app' }).click();
+      await page.getByRole('status').filter({ hasText: 'Authenticator app added' }).waitFor();
+
+      await page.getByRole('button', { name: 'Create recovery codes' }).click();
+      await page.locator('#codes-box:not([hidden])').waitFor();
+      const codes = await page.locator('#codes-list li').allTextContents();
+      expect(codes).toHaveLength(10);
+
+      // "Lost your passkey?": the emailed code is not enough for this account.
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('button', { name: 'Lost your passkey?' }).click();
+      await shown(page).getByLabel('Email').fill('factor@example.com');
+      const before = t.smtp.to('factor@example.com').length;
+      await page.getByRole('button', { name: 'Email me a code' }).click();
+      const mail = await t.smtp.waitFor('factor@example.com', before + 1);
+      await shown(page).getByLabel('Code').fill(codeFrom(mail));
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByRole('heading', { name: 'One more step' }).waitFor();
+      await page.getByLabel('Authenticator app or recovery code').fill(codes[0]);
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await page.getByRole('heading', { name: 'Set up a new passkey' }).waitFor();
     } finally {
       await device.close();
     }

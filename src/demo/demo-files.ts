@@ -41,5 +41,7 @@ export function loadDemoFiles(dir = findDemoDir()): Map<string, StaticFile> {
     ['demo.css', read(join(dir, 'demo.css'))],
     ['demo.js', read(join(dir, 'demo.js'))],
     ['simplewebauthn-browser.js', read(simpleWebAuthnBundle())],
+    // A classic script that defines the global `qrcode` (the authenticator-app QR code).
+    ['qrcode.js', read(require.resolve('qrcode-generator'))],
   ]);
 }
