@@ -50,7 +50,8 @@ export default defineConfig(
   { files: ['src/cli.ts', 'bench/**', 'scripts/**'], rules: { 'no-console': 'off' } },
   { files: ['**/*.js', '**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: node }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
   { files: ['**/*.mjs'], languageOptions: { sourceType: 'module', globals: node } },
-  // The demo page's script runs in the browser as is (no bundler).
-  { files: ['demo/**/*.js', 'report/**/*.js'], languageOptions: { sourceType: 'script', globals: browser } },
+  // The demo page's script runs in the browser as is (no bundler): an ES module importing /sdk/mellon-recovery.js.
+  { files: ['demo/**/*.js'], languageOptions: { sourceType: 'module', globals: browser } },
+  { files: ['report/**/*.js'], languageOptions: { sourceType: 'script', globals: browser } },
   prettier,
 );

@@ -19,6 +19,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RecoveryModule } from './recovery/recovery.module';
 import { QueueRootModule } from './redis/queue-root';
 import { RedisModule } from './redis/redis.module';
+import { SdkModule } from './sdk/sdk.module';
 import { SecondFactorModule } from './second-factor/second-factor.module';
 import { SecurityModule } from './security/security.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -56,6 +57,7 @@ export class ApiModule {
         HealthModule,
         MetricsHttpModule,
         DemoModule,
+        SdkModule,
         WebhooksModule,
         ...(opts.runWorker ? [MailWorkerModule, WebhooksWorkerModule] : []),
       ],

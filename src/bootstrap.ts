@@ -1,7 +1,7 @@
 import cors from '@fastify/cors';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import 'reflect-metadata';
 import { Logger } from 'nestjs-pino';
@@ -15,6 +15,9 @@ import { clientErrorHandler, frameworkErrors, installClosingGate, installJsonPar
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/config';
 import { prepareDatabase } from './database/prepare-database';
+import { createOpenApiDocument } from './openapi/openapi';
+import { installRequestIdHeader, requestIdFor } from './logging/request-id';
+import { installTemplateBodyLimit } from './mail/template-overrides.http';
 
 export const BODY_LIMIT = 16 * 1024;
 
@@ -50,12 +53,15 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
     bodyLimit: BODY_LIMIT,
     trustProxy: proxyTrust(config.trustProxy),
     logger: false,
+    genReqId: requestIdFor,
     frameworkErrors,
     clientErrorHandler,
     // Our own gate answers during shutdown, in the section-2 shape.
     return503OnClosing: false,
   });
   const fastify = adapter.getInstance();
+  installRequestIdHeader(fastify);
+  installTemplateBodyLimit(fastify);
   installClosingGate(fastify);
   installUrlLimit(fastify);
   installJsonParser(fastify, BODY_LIMIT);
@@ -76,7 +82,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
       allowedHeaders: ['X-Client-Id', 'Authorization', 'Content-Type'],
       methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
       maxAge: 600,
-      exposedHeaders: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After'],
+      exposedHeaders: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After', 'X-Request-Id'],
     };
     if (req.method === 'OPTIONS') return cb(null, { ...base, origin: true });
     const clientId = req.headers['x-client-id'];
@@ -87,16 +93,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
     );
   });
 
-  const doc = new DocumentBuilder()
-    .setTitle('Mellon Recovery')
-    .setDescription(
-      'Email one-time-code fallback and account recovery for a passkey platform. Errors are `{code, message, ...details}` (SPEC §2). ' +
-        'Browser calls send `X-Client-Id`; app backends `Authorization: Bearer sk_…`; operators `Authorization: Bearer $ADMIN_TOKEN`.',
-    )
-    .setVersion('1')
-    .addBearerAuth()
-    .build();
-  SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs/openapi.json' });
+  SwaggerModule.setup('docs', app, createOpenApiDocument(app, config.publicUrl), { jsonDocumentUrl: 'docs/openapi.json' });
   await app.init();
   return app;
 }

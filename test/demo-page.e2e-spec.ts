@@ -73,7 +73,7 @@ describe('the /demo page, driven through its buttons in Chromium', () => {
     for (const [path, type] of [
       ['/demo/demo.js', /^text\/javascript/],
       ['/demo/demo.css', /^text\/css/],
-      ['/demo/simplewebauthn-browser.js', /^text\/javascript/],
+      ['/sdk/mellon-recovery.js', /^text\/javascript/], // the browser client demo.js imports
     ] as const) {
       const res = await t.svc.http().get(path);
       expect(res.status).toBe(200);

@@ -77,7 +77,9 @@ export class ApplicationsService {
     this.byClient.clear();
     this.bySecret.clear();
     if (!updated) throw notFound();
-    const fields = Object.keys(dto).filter((k) => k !== 'rotateSecretKey').sort();
+    const fields = Object.keys(dto)
+      .filter((k) => k !== 'rotateSecretKey')
+      .sort();
     if (fields.length) await this.recordOperator(appId, 'application.updated', by, { fields });
     if (secretKey) await this.recordOperator(appId, 'application.secret_rotated', by);
     return { app: updated, secretKey };

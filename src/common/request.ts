@@ -8,6 +8,8 @@ export type MellonRequest = FastifyRequest & { mellonApp?: Application; tokenCla
 export interface RequestMeta {
   ip: string;
   userAgent?: string;
+  /** The browser's `Accept-Language`: a locale source for the mails a browser request triggers. Not audited. */
+  acceptLanguage?: string;
 }
 
 export const CurrentApp = createParamDecorator((_: unknown, ctx: ExecutionContext): Application => {
@@ -26,7 +28,8 @@ export const CurrentClaims = createParamDecorator((_: unknown, ctx: ExecutionCon
 export const Meta = createParamDecorator((_: unknown, ctx: ExecutionContext): RequestMeta => {
   const req = ctx.switchToHttp().getRequest<FastifyRequest>();
   const ua = req.headers['user-agent'];
-  return { ip: req.ip, userAgent: typeof ua === 'string' ? ua.slice(0, 400) : undefined };
+  const lang = req.headers['accept-language'];
+  return { ip: req.ip, userAgent: typeof ua === 'string' ? ua.slice(0, 400) : undefined, acceptLanguage: typeof lang === 'string' ? lang.slice(0, 400) : undefined };
 });
 
 export function bearer(req: FastifyRequest): string | undefined {

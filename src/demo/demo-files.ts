@@ -17,30 +17,19 @@ export function findDemoDir(start = __dirname): string {
   }
 }
 
-/** The UMD build of @simplewebauthn/browser (the package exports only its module entry points). */
-export function simpleWebAuthnBundle(): string {
-  const entry = require.resolve('@simplewebauthn/browser');
-  for (let dir = dirname(entry); ; dir = dirname(dir)) {
-    const candidate = join(dir, 'dist', 'bundle', 'index.umd.min.js');
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) throw new Error(`@simplewebauthn/browser UMD bundle not found above ${entry}`);
-  }
-}
-
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
 };
 
-/** The handful of files the demo page needs, read once at start-up: URL name → file. */
+/** The handful of files the demo page needs, read once at start-up: URL name → file (the browser client it imports is served at /sdk/). */
 export function loadDemoFiles(dir = findDemoDir()): Map<string, StaticFile> {
   const read = (path: string): StaticFile => ({ body: readFileSync(path), contentType: TYPES[path.slice(path.lastIndexOf('.'))] });
   return new Map([
     ['index.html', read(join(dir, 'index.html'))],
     ['demo.css', read(join(dir, 'demo.css'))],
     ['demo.js', read(join(dir, 'demo.js'))],
-    ['simplewebauthn-browser.js', read(simpleWebAuthnBundle())],
     // A classic script that defines the global `qrcode` (the authenticator-app QR code).
     ['qrcode.js', read(require.resolve('qrcode-generator'))],
   ]);

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Res, UseGuards } from '@nestjs/common';
-import { ApiExcludeController, ApiExcludeEndpoint, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiExcludeController, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { Application } from '../applications/application.model';
@@ -12,6 +12,10 @@ import { Scopes, TokenGuard } from '../sessions/token.guard';
 import { TokenClaims } from '../sessions/token.types';
 import { DemoService } from './demo.service';
 import { DEMO_FILES, StaticFile } from './demo-files';
+import { ApiErrors, CLIENT_ERRORS, END_USER_ERRORS } from '../openapi/api-errors.decorator';
+import { ApiClientAuth, ApiEndUserAuth } from '../openapi/security.decorators';
+import { SupportResetResponseDto } from '../recovery/dto/recovery-responses.dto';
+import { DemoConfigResponseDto, DemoSignupResponseDto } from './dto/demo-responses.dto';
 import { DemoSignupDto } from './dto/signup.dto';
 
 // The page loads only its own script and styles and talks only to this origin.
@@ -45,12 +49,18 @@ export class DemoController {
   /** What the page needs to call the browser API for the demo application. */
   @SkipThrottle()
   @Get('config.json')
+  @ApiOperation({ summary: "Demo page: the demo application's client id and WebAuthn RP" })
+  @ApiOkResponse({ type: DemoConfigResponseDto })
+  @ApiErrors('not_found')
   config() {
     return this.demo.pageConfig();
   }
 
   /** Demo-only stand-in for an app backend: creates the user and mints an enrollment token. */
-  @ApiHeader({ name: 'X-Client-Id', required: true })
+  @ApiOperation({ summary: 'Demo only: create a user of the sandbox demo application and an enrollment token' })
+  @ApiCreatedResponse({ type: DemoSignupResponseDto })
+  @ApiClientAuth()
+  @ApiErrors(...CLIENT_ERRORS, 'not_found', 'conflict')
   @UseGuards(ClientGuard)
   @Post('api/signup')
   @HttpCode(201)
@@ -59,7 +69,10 @@ export class DemoController {
   }
 
   /** Demo-only stand-in for a support agent: a support reset of the signed-in user, with a cooling-off period. */
-  @ApiHeader({ name: 'X-Client-Id', required: true })
+  @ApiOperation({ summary: 'Demo only: a support reset of the signed-in user, with a one-minute cooling-off' })
+  @ApiCreatedResponse({ type: SupportResetResponseDto })
+  @ApiEndUserAuth()
+  @ApiErrors(...END_USER_ERRORS, 'not_found')
   @UseGuards(TokenGuard)
   @Scopes('session')
   @Post('api/support-reset')

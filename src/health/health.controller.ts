@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import Redis from 'ioredis';
@@ -9,6 +9,7 @@ import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
 import { Db } from '../database/db';
 import { REDIS } from '../redis/redis.module';
+import { LiveResponseDto, ReadinessResponseDto } from './health-responses.dto';
 
 interface Readiness {
   ok: boolean;
@@ -31,11 +32,16 @@ export class HealthController {
   ) {}
 
   @Get('health/live')
+  @ApiOperation({ summary: 'Liveness: the process answers' })
+  @ApiOkResponse({ type: LiveResponseDto })
   live() {
     return { status: 'ok' };
   }
 
   @Get('health/ready')
+  @ApiOperation({ summary: 'Readiness: PostgreSQL and Redis answer' })
+  @ApiOkResponse({ type: ReadinessResponseDto })
+  @ApiServiceUnavailableResponse({ type: ReadinessResponseDto, description: 'A backing service is down (the same body, status unavailable)' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
     const now = Date.now();
     // A request that has since failed for want of a backing service makes the next probe look again.

@@ -6,6 +6,7 @@ export type OutboxStatus = 'pending' | 'queued' | 'sending' | 'sent' | 'failed' 
 /** An outbox row the worker claimed for sending, with the sender details of its application. */
 export interface ClaimedMail {
   id: string;
+  appId: string;
   template: MailTemplate;
   locale: string;
   toAddress: string;

@@ -33,7 +33,7 @@ export class MailOutboxRepository {
          attempts = o.attempts + CASE WHEN t.live THEN 1 ELSE 0 END, updated_at = now()
        FROM applications a, target t
        WHERE o.id = t.id AND a.id = o.app_id AND o.status IN ('pending', 'queued')
-       RETURNING o.id, o.template, o.locale, o.to_address AS "toAddress", o.payload_enc AS "payloadEnc",
+       RETURNING o.id, o.app_id AS "appId", o.template, o.locale, o.to_address AS "toAddress", o.payload_enc AS "payloadEnc",
          a.mail_from AS "mailFrom", a.name AS "appName", o.created_at AS "createdAt", o.status`,
       [id],
     );

@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module, OnModuleInit } from '@nestjs/common';
 import { ApplicationsModule } from '../applications/applications.module';
+import { AuditModule } from '../audit/audit.module';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
 import { RetentionService } from '../database/retention.service';
@@ -10,6 +11,9 @@ import { MailOutboxRepository } from './mail-outbox.repository';
 import { MailProducer } from './mail.producer';
 import { SandboxOutboxController } from './sandbox-outbox.controller';
 import { SecurityMailService } from './security-mail.service';
+import { TemplateOverrideRepository } from './template-override.repository';
+import { TemplateOverridesController } from './template-overrides.controller';
+import { TemplateOverridesService } from './template-overrides.service';
 import { TemplatesService } from './templates.service';
 
 /**
@@ -20,6 +24,7 @@ import { TemplatesService } from './templates.service';
 @Module({
   imports: [
     ApplicationsModule,
+    AuditModule,
     SecurityReportsModule,
     BullModule.registerQueueAsync({
       name: MAIL_QUEUE,
@@ -36,8 +41,8 @@ import { TemplatesService } from './templates.service';
       }),
     }),
   ],
-  controllers: [SandboxOutboxController],
-  providers: [MailOutboxRepository, MailProducer, SecurityMailService, TemplatesService],
+  controllers: [SandboxOutboxController, TemplateOverridesController],
+  providers: [MailOutboxRepository, MailProducer, SecurityMailService, TemplatesService, TemplateOverrideRepository, TemplateOverridesService],
   exports: [MailProducer, SecurityMailService, TemplatesService, MailOutboxRepository],
 })
 export class MailModule implements OnModuleInit {

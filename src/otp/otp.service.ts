@@ -7,6 +7,7 @@ import { CONFIG } from '../config/config.module';
 import { safeEqual, Secrets } from '../config/secrets';
 import { ApiError } from '../common/api-error';
 import { canonicalEmail, normalizeEmail } from '../common/email';
+import { localeFromAcceptLanguage } from '../common/accept-language';
 import { pickLocale } from '../common/locales';
 import { RequestMeta } from '../common/request';
 import { MailProducer } from '../mail/mail.producer';
@@ -54,7 +55,15 @@ export class OtpService {
     const [headers, exhausted] = await Promise.all([
       this.limits.consumeSend(app.id, limitKey, canonicalEmail(dto.email)).catch(async (err: unknown) => {
         if (err instanceof ApiError && err.code === 'rate_limit_exceeded') {
-          await this.audit.record({ appId: app.id, userId: user?.id, externalUserId: user?.externalUserId ?? dto.externalUserId, type: 'otp.rate_limited', actor: 'end_user', meta, data: { purpose, limit: err.details.limit } });
+          await this.audit.record({
+            appId: app.id,
+            userId: user?.id,
+            externalUserId: user?.externalUserId ?? dto.externalUserId,
+            type: 'otp.rate_limited',
+            actor: 'end_user',
+            meta,
+            data: { purpose, limit: err.details.limit },
+          });
         }
         throw err;
       }),
@@ -81,7 +90,8 @@ export class OtpService {
       userId: recipient?.id ?? null,
       challengeId,
       template: purpose === 'recovery' ? 'otp-recovery' : 'otp-login',
-      locale: pickLocale(dto.locale, recipient?.locale, app.locale),
+      // The locale the user set through the app backend beats the browser's header (docs/mail.md).
+      locale: pickLocale(dto.locale, recipient?.locale, localeFromAcceptLanguage(meta.acceptLanguage), app.locale),
       to: recipient?.email ?? '',
       data: { code, expiresMinutes: Math.round(this.config.otpTtlMs / 60000) },
     });

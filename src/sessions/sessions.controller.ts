@@ -1,9 +1,12 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Application } from '../applications/application.model';
 import { SecretKeyGuard } from '../applications/guards';
 import { ApiError } from '../common/api-error';
 import { CurrentApp } from '../common/request';
+import { ApiErrors, SECRET_KEY_ERRORS } from '../openapi/api-errors.decorator';
+import { ApiSecretKeyAuth } from '../openapi/security.decorators';
+import { JwksResponseDto, VerifySessionResponseDto } from './dto/session-responses.dto';
 import { VerifySessionDto } from './dto/verify-session.dto';
 import { SigningKeysService } from './signing-keys.service';
 import { TokenService } from './token.service';
@@ -15,13 +18,16 @@ export class JwksController {
   constructor(private readonly keys: SigningKeysService) {}
 
   @Get('jwks.json')
+  @ApiOperation({ summary: 'Public keys (ES256) that sign session tokens; verify offline against them' })
+  @ApiOkResponse({ type: JwksResponseDto })
+  @ApiErrors('rate_limit_exceeded')
   jwks() {
     return this.keys.jwks();
   }
 }
 
 @ApiTags('app backend')
-@ApiBearerAuth()
+@ApiSecretKeyAuth()
 @UseGuards(SecretKeyGuard)
 @Controller('v1/sessions')
 export class SessionsController {
@@ -29,6 +35,9 @@ export class SessionsController {
 
   @Post('verify')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Verify an end-user token online (expiry, scope and revocation included)' })
+  @ApiOkResponse({ type: VerifySessionResponseDto })
+  @ApiErrors(...SECRET_KEY_ERRORS, 'invalid_token')
   async verify(@CurrentApp() app: Application, @Body() dto: VerifySessionDto) {
     const verified = await this.tokens.verify(app, dto.token).catch((err: unknown) => {
       // For the app backend a spent single-use token is simply not valid any more; expired and revoked say so.

@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, IsUrl, Length, Max, Min, Validate, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Length, Max, Min, Validate, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
 import { LOCALES } from '../../common/locales';
 import { RECOVERY_POLICIES, RecoveryPolicy } from '../application.model';
 import { IsCoolingOff } from '../cooling-off';
+import { IsMailbox } from '../../mail/mailbox';
 
 @ValidatorConstraint({ name: 'exactOrigin' })
 export class ExactOriginConstraint implements ValidatorConstraintInterface {
@@ -36,10 +37,16 @@ export class CreateApplicationDto {
   @ApiProperty({ example: 'https://myapp.com/recover' })
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   recoveryUrl: string;
-  @ApiProperty({ example: 'no-reply@myapp.com' }) @IsEmail() mailFrom: string;
+  @ApiProperty({ example: 'My App <no-reply@myapp.com>', description: 'The From of every mail: an address, optionally with a sender name (`Name <address>`)' })
+  @IsMailbox()
+  mailFrom: string;
   @ApiPropertyOptional({ enum: LOCALES }) @IsOptional() @IsIn(LOCALES) locale?: string;
   @ApiPropertyOptional({ minimum: 6, maximum: 8 }) @IsOptional() @IsInt() @Min(6) @Max(8) otpLength?: number;
-  @ApiPropertyOptional({ example: '24h', default: '0s', description: 'Default cooling-off of support resets (0s–72h): the recovery link works only after it, and the user can cancel the reset meanwhile' })
+  @ApiPropertyOptional({
+    example: '24h',
+    default: '0s',
+    description: 'Default cooling-off of support resets (0s–72h): the recovery link works only after it, and the user can cancel the reset meanwhile',
+  })
   @IsOptional()
   @IsCoolingOff()
   supportResetCoolingOff?: string;

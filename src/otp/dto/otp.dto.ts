@@ -15,7 +15,13 @@ export class StartOtpDto {
   @Matches(EXTERNAL_USER_ID, { message: 'externalUserId must be 1-128 characters of letters, digits and ._:@|+-' })
   externalUserId?: string;
   @ApiPropertyOptional({ enum: PURPOSES, default: 'login' }) @IsOptional() @IsIn(PURPOSES) purpose?: Purpose;
-  @ApiPropertyOptional({ enum: LOCALES }) @IsOptional() @IsIn(LOCALES) locale?: string;
+  @ApiPropertyOptional({
+    enum: LOCALES,
+    description: "The mail's language. Without it: the user's stored locale, then the browser's Accept-Language, then the application's locale.",
+  })
+  @IsOptional()
+  @IsIn(LOCALES)
+  locale?: string;
 }
 
 export class VerifyOtpDto {
