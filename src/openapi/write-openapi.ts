@@ -12,13 +12,14 @@ import { createOpenApiDocument } from './openapi';
 
 async function main() {
   const out = resolve(process.argv[2] ?? 'dist/openapi.json');
+  // Fixed settings: the document depends only on the code (the served /docs names the real PUBLIC_URL).
   const config = loadConfig({
     NODE_ENV: 'test',
+    PUBLIC_URL: 'http://localhost:3000',
     DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused',
     SECRET_KEY: 'openapi-preview-secret-key-0123456789abcdef',
     ADMIN_TOKEN: 'openapi-preview-admin-token',
     VAR_DIR: mkdtempSync(join(tmpdir(), 'mellon-openapi-')),
-    PUBLIC_URL: process.env.PUBLIC_URL ?? 'http://localhost:3000',
     DEMO_APP: 'off',
     LOG_LEVEL: 'error',
   });

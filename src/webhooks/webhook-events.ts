@@ -1,3 +1,4 @@
+import { randomFraction } from '../common/random';
 import { WEBHOOK_MAX_BACKOFF_MS, WebhookEvent } from './webhook.constants';
 
 /** The audit event an app backend may subscribe to, as the audit log records it. */
@@ -42,7 +43,7 @@ export function webhookData(e: AuditFacts): Record<string, unknown> {
  * Wait before the next attempt after `attempts` failed ones: `base` doubling per attempt, capped,
  * with ±20 % jitter so endpoints that come back are not hit by every sender at once.
  */
-export function backoffMs(attempts: number, baseMs: number, random: () => number = Math.random): number {
+export function backoffMs(attempts: number, baseMs: number, random: () => number = randomFraction): number {
   const plain = Math.min(WEBHOOK_MAX_BACKOFF_MS, baseMs * 2 ** Math.max(0, attempts - 1));
   return Math.round(plain * (0.8 + 0.4 * random()));
 }
