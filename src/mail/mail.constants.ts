@@ -1,3 +1,5 @@
+import { randomFraction } from '../common/random';
+
 export const MAIL_QUEUE = 'mellon-mail';
 export const MAIL_JOB = 'deliver';
 
@@ -22,7 +24,7 @@ export function jitteredBackoff(attemptsMade: number, _type?: string, _err?: Err
   const backoff = job?.opts.backoff;
   const base = (typeof backoff === 'number' ? backoff : backoff?.delay) ?? 1000;
   const full = base * 2 ** Math.max(0, attemptsMade - 1);
-  return Math.round(full / 2 + Math.random() * (full / 2));
+  return Math.round(full / 2 + randomFraction() * (full / 2));
 }
 
 /** A 5xx SMTP reply (or nodemailer's EENVELOPE with one) is final; 4xx and network errors are worth a retry. */
