@@ -81,6 +81,12 @@ export class Db implements SqlExecutor {
 
   private async withClient<T>(work: (c: SqlExecutor, client: PoolClient) => Promise<T>): Promise<T> {
     const [client, release] = (await (this.dataSource.driver as PostgresDriver).obtainMasterConnection()) as [PoolClient, (err?: unknown) => void];
+    // While a client is checked out the pool does not listen for its errors: a connection that
+    // drops now (PostgreSQL cut) would otherwise be an unhandled 'error' event and end the process.
+    // The statement in flight fails on its own; the error only marks the client as broken.
+    let broken: unknown;
+    const onError = (err: unknown) => (broken = err);
+    client.on('error', onError);
     let failure: unknown;
     try {
       return await work(new ClientExecutor(client), client);
@@ -88,8 +94,10 @@ export class Db implements SqlExecutor {
       failure = err;
       throw err;
     } finally {
+      client.off('error', onError);
       // A connection that broke mid-statement is discarded rather than handed to the next request.
-      release(failure && isBackendDown(failure) ? failure : undefined);
+      const discard = broken ?? (failure && isBackendDown(failure) ? failure : undefined);
+      release(discard);
     }
   }
 }

@@ -2,7 +2,6 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { maskEmail } from '../common/email';
-import { withTimeout } from '../common/with-timeout';
 import { pickLocale } from '../common/locales';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
@@ -18,7 +17,9 @@ import { TemplatesService } from './templates.service';
  * Sends one outbox row per job. Idempotent by delivery id: the row is claimed with a conditional
  * UPDATE, so a re-driven or duplicated job never sends twice; the final state is written back.
  */
-@Processor(MAIL_QUEUE, { concurrency: 50, settings: { backoffStrategy: jitteredBackoff } })
+// A job whose worker died (SIGKILL) stays locked as active until BullMQ declares it stalled; short
+// locks (renewed every 2.5 s while a worker lives) let the relay's re-add deliver it within seconds.
+@Processor(MAIL_QUEUE, { concurrency: 50, lockDuration: 5000, stalledInterval: 5000, settings: { backoffStrategy: jitteredBackoff } })
 export class MailProcessor extends WorkerHost implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('MailWorker');
 
@@ -38,12 +39,9 @@ export class MailProcessor extends WorkerHost implements OnModuleInit, OnApplica
     this.logger.log(`mail worker running (${this.transport.description})`);
   }
 
-  /**
-   * In-flight sends get a few seconds to finish before the transport closes; with Redis away a
-   * graceful close can wait forever, so it is then forced (the jobs' rows are re-driven).
-   */
+  /** In-flight sends get up to 4 s to finish before the transport closes, Redis or not (PatientWorker bounds the close). */
   async onApplicationShutdown(): Promise<void> {
-    await withTimeout(this.worker.close(), 4000, 'worker close').catch(() => this.worker.close(true).catch(() => undefined));
+    await this.worker.close().catch(() => undefined);
     this.transport.close();
   }
 
@@ -57,7 +55,7 @@ export class MailProcessor extends WorkerHost implements OnModuleInit, OnApplica
     }
     try {
       const data = JSON.parse(this.secrets.decrypt(row.payloadEnc)) as Record<string, unknown>;
-      const mail = this.templates.render(row.template, pickLocale(row.locale), { appName: row.appName, ...data });
+      const mail = await this.templates.renderFor(row.appId, row.template, pickLocale(row.locale), { appName: row.appName, ...data });
       await this.transport.send({ id: row.id, from: row.mailFrom, to: row.toAddress, ...mail });
       await this.outbox.markSent(row.id);
       this.metrics.mail.inc({ template: row.template, outcome: 'sent' });
