@@ -44,6 +44,8 @@ export class SmtpSink {
         });
       },
     });
+    // A client reset (the service stopped with pooled connections open) must not crash the bench before its cleanup.
+    this.server.on('error', () => undefined);
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
     this.port = (this.server.server.address() as AddressInfo).port;
     return this;

@@ -76,17 +76,19 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
   const apps = app.get(ApplicationsService);
   // Preflights carry no client id, so every preflight is answered; the actual response gets
   // Access-Control-Allow-Origin only for an origin the calling application allows.
+  const base = {
+    allowedHeaders: ['X-Client-Id', 'Authorization', 'Content-Type'],
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    maxAge: 600,
+    exposedHeaders: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After', 'X-Request-Id'],
+  };
   await app.register(cors as never, () => (req: FastifyRequest, cb: (err: Error | null, o: object) => void) => {
     const origin = req.headers.origin;
-    const base = {
-      allowedHeaders: ['X-Client-Id', 'Authorization', 'Content-Type'],
-      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      maxAge: 600,
-      exposedHeaders: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After', 'X-Request-Id'],
-    };
     if (req.method === 'OPTIONS') return cb(null, { ...base, origin: true });
     const clientId = req.headers['x-client-id'];
     if (!origin || typeof clientId !== 'string') return cb(null, { ...base, origin: false });
+    const cached = apps.peekClientId(clientId);
+    if (cached !== undefined) return cb(null, { ...base, origin: !!cached && originAllowed(cached, origin) });
     apps.byClientId(clientId).then(
       (found) => cb(null, { ...base, origin: !!found && originAllowed(found, origin) }),
       () => cb(null, { ...base, origin: false }),

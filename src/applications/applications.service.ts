@@ -108,6 +108,12 @@ export class ApplicationsService {
     return this.cached(this.byClient, clientId, () => this.repo.findByClientId(clientId));
   }
 
+  /** The cached answer of `byClientId` when it is fresh, else undefined: no promise for the per-request CORS check. */
+  peekClientId(clientId: string): Application | null | undefined {
+    const hit = this.byClient.get(clientId);
+    return hit && Date.now() - hit.at < CACHE_MS ? hit.app : undefined;
+  }
+
   async bySecretKey(secretKey: string): Promise<Application | null> {
     const hash = this.secrets.hashToken(secretKey);
     return this.cached(this.bySecret, hash.toString('base64'), () => this.repo.findBySecretKeyHash(hash));

@@ -3,6 +3,7 @@ import { Db, SqlExecutor } from '../database/db';
 import { InsertPart, insertSql } from '../database/statement';
 import { OUTBOX_QUEUED } from './mail.constants';
 import { ClaimedMail, OutboxMail } from './mail-outbox.model';
+import { LIVE_BY_ID } from '../otp/otp-challenge.repository';
 
 @Injectable()
 export class MailOutboxRepository {
@@ -26,7 +27,7 @@ export class MailOutboxRepository {
       `WITH target AS (
          SELECT o.id, o.challenge_id IS NULL OR EXISTS (
            SELECT 1 FROM otp_challenges c
-           WHERE c.id = o.challenge_id AND c.consumed_at IS NULL AND c.superseded_at IS NULL
+           WHERE c.id = o.challenge_id AND ${LIVE_BY_ID('c')}
              AND c.expires_at > now() AND c.attempts < c.max_attempts) AS live
          FROM mail_outbox o WHERE o.id = $1 AND o.status IN ('pending', 'queued'))
        UPDATE mail_outbox o SET status = CASE WHEN t.live THEN 'sending' ELSE 'skipped' END,

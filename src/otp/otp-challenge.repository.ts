@@ -4,6 +4,14 @@ import { InsertPart, insertSql } from '../database/statement';
 import { OUTBOX_QUEUED } from '../mail/mail.constants';
 import { ChallengeAttempt, ChallengeState, NewChallenge } from './otp-challenge.model';
 
+/**
+ * "Neither consumed nor superseded", spelled so that the partial index otp_challenges_live_idx
+ * (whose predicate is `consumed_at IS NULL AND superseded_at IS NULL`) cannot serve it: a lookup
+ * by id must use the primary key. With stale statistics (a young table, or a prepared
+ * statement's generic plan) the planner otherwise walks the whole live index for one id.
+ */
+export const LIVE_BY_ID = (alias: string) => `num_nulls(${alias}.consumed_at, ${alias}.superseded_at) = 2`;
+
 @Injectable()
 export class OtpChallengeRepository {
   constructor(private readonly db: Db) {}
@@ -36,7 +44,7 @@ export class OtpChallengeRepository {
   async countAttempt(id: string, appId: string): Promise<ChallengeAttempt | null> {
     const rows = await this.db.rows<ChallengeAttempt>(
       `UPDATE otp_challenges c SET attempts = c.attempts + 1
-       WHERE c.id = $1 AND c.app_id = $2 AND c.consumed_at IS NULL AND c.superseded_at IS NULL
+       WHERE c.id = $1 AND c.app_id = $2 AND ${LIVE_BY_ID('c')}
          AND c.expires_at > now() AND c.attempts < c.max_attempts
        RETURNING c.code_hash AS "codeHash", c.attempts, c.max_attempts AS "maxAttempts", c.user_id AS "userId", c.subject,
          c.purpose, c.created_at AS "createdAt",
@@ -51,7 +59,7 @@ export class OtpChallengeRepository {
     const params: unknown[] = [id];
     const rows = await this.db.rows(
       `WITH consumed AS (UPDATE otp_challenges SET consumed_at = now()
-         WHERE id = $1 AND consumed_at IS NULL AND superseded_at IS NULL AND expires_at > now() RETURNING id),
+         WHERE id = $1 AND ${LIVE_BY_ID('otp_challenges')} AND expires_at > now() RETURNING id),
        audit AS (${insertSql(audit, params, { from: 'consumed' })})
        SELECT id FROM consumed`,
       params,

@@ -52,23 +52,20 @@ export class OtpService {
   async start(app: Application, dto: StartOtpDto, meta: RequestMeta): Promise<StartResult> {
     const purpose: Purpose = dto.purpose ?? 'login';
     const { user, subject, limitKey } = await this.resolve(app, dto);
-    const [headers, exhausted] = await Promise.all([
-      this.limits.consumeSend(app.id, limitKey, canonicalEmail(dto.email)).catch(async (err: unknown) => {
-        if (err instanceof ApiError && err.code === 'rate_limit_exceeded') {
-          await this.audit.record({
-            appId: app.id,
-            userId: user?.id,
-            externalUserId: user?.externalUserId ?? dto.externalUserId,
-            type: 'otp.rate_limited',
-            actor: 'end_user',
-            meta,
-            data: { purpose, limit: err.details.limit },
-          });
-        }
-        throw err;
-      }),
-      this.limits.failuresExhausted(app.id, subject),
-    ]);
+    const { headers, exhausted } = await this.limits.consumeSend(app.id, limitKey, canonicalEmail(dto.email), subject).catch(async (err: unknown) => {
+      if (err instanceof ApiError && err.code === 'rate_limit_exceeded') {
+        await this.audit.record({
+          appId: app.id,
+          userId: user?.id,
+          externalUserId: user?.externalUserId ?? dto.externalUserId,
+          type: 'otp.rate_limited',
+          actor: 'end_user',
+          meta,
+          data: { purpose, limit: err.details.limit },
+        });
+      }
+      throw err;
+    });
     const recipient = user && !exhausted && !user.recoveryLocked ? user : null;
 
     const challengeId = randomUUID();

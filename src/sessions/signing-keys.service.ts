@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { exportJWK, generateKeyPair, importJWK, JWK, CryptoKey } from 'jose';
-import { randomUUID } from 'node:crypto';
+import { createPrivateKey, JsonWebKeyInput, KeyObject, randomUUID } from 'node:crypto';
 import { Secrets } from '../config/secrets';
 import { SigningKeyRepository } from './signing-key.repository';
 
@@ -8,6 +8,8 @@ interface LoadedKey {
   kid: string;
   publicJwk: JWK;
   privateKey: CryptoKey;
+  /** The same private key for node:crypto's synchronous sign (a WebCrypto job per token costs far more). */
+  signingKey: KeyObject;
   publicKey: CryptoKey;
   createdAt: Date;
   retiredAt: Date | null;
@@ -103,6 +105,7 @@ export class SigningKeysService {
           kid: r.kid,
           publicJwk: r.publicJwk,
           privateKey: (await importJWK(privateJwk, 'ES256')) as CryptoKey,
+          signingKey: createPrivateKey({ key: privateJwk as JsonWebKeyInput['key'], format: 'jwk' }),
           publicKey: (await importJWK(r.publicJwk, 'ES256')) as CryptoKey,
           createdAt: r.createdAt,
           retiredAt: r.retiredAt,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { decodeProtectedHeader, jwtVerify } from 'jose';
+import { KeyObject, randomBytes, randomUUID, sign } from 'node:crypto';
 import { Application } from '../applications/application.model';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
@@ -27,6 +27,14 @@ export interface IssueInput {
 /** The issuer of one application's tokens, so a token of one application fails an issuer check in another. */
 export function issuerOf(publicUrl: string, appId: string): string {
   return `${publicUrl}/apps/${appId}`;
+}
+
+const b64url = (json: object) => Buffer.from(JSON.stringify(json)).toString('base64url');
+
+/** A compact ES256 JWS (what jose's SignJWT produces), signed synchronously with a cached KeyObject. */
+export function signEs256(header: object, payload: object, key: KeyObject): string {
+  const input = `${b64url(header)}.${b64url(payload)}`;
+  return `${input}.${sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
 }
 
 const invalidToken = () => new ApiError('invalid_token', 'The token is not valid for this application.');
@@ -70,16 +78,7 @@ export class TokenService {
       return { token, tokenType: 'sandbox', expiresAt, claims };
     }
     const key = await this.keys.current();
-    const { iss, aud, sub, jti, iat, exp, ...rest } = claims;
-    const token = await new SignJWT(rest as unknown as Record<string, unknown>)
-      .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' })
-      .setIssuer(iss)
-      .setAudience(aud)
-      .setSubject(sub)
-      .setJti(jti)
-      .setIssuedAt(iat)
-      .setExpirationTime(exp)
-      .sign(key.privateKey);
+    const token = signEs256({ alg: 'ES256', kid: key.kid, typ: 'JWT' }, claims, key.signingKey);
     return { token, tokenType: 'jwt', expiresAt, claims };
   }
 

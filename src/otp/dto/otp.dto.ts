@@ -1,7 +1,8 @@
 import { Transform } from 'class-transformer';
 import { trimString } from '../../common/email';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsOptional, IsUUID, Length, Matches } from 'class-validator';
+import { IsEmail, IsIn, isEmail, isIn, IsOptional, IsUUID, isUUID, Length, length, Matches, matches } from 'class-validator';
+import { onlyKeys, registerFastCheck } from '../../common/validation.pipe';
 import { LOCALES } from '../../common/locales';
 import { EXTERNAL_USER_ID } from '../../users/dto/user.dto';
 
@@ -28,3 +29,17 @@ export class VerifyOtpDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID('all') challengeId: string;
   @ApiProperty({ example: '123456' }) @Matches(/^\d{6,8}$/, { message: 'code must be 6 to 8 digits' }) code: string;
 }
+
+// The hot routes skip class-validator's metadata walk when the body is certainly valid (same validator functions).
+const absent = (v: unknown) => v === undefined || v === null;
+const START_KEYS = new Set(['email', 'externalUserId', 'purpose', 'locale']);
+registerFastCheck(StartOtpDto, (b) => {
+  const email = trimString({ value: b.email });
+  if (!onlyKeys(b, START_KEYS) || !isEmail(email) || !length(email, 3, 254)) return null;
+  if (!absent(b.externalUserId) && !matches(b.externalUserId as string, EXTERNAL_USER_ID)) return null;
+  if (!absent(b.purpose) && !isIn(b.purpose, PURPOSES as unknown as unknown[])) return null;
+  if (!absent(b.locale) && !isIn(b.locale, LOCALES as unknown as unknown[])) return null;
+  return Object.assign(new StartOtpDto(), b, { email });
+});
+const VERIFY_KEYS = new Set(['challengeId', 'code']);
+registerFastCheck(VerifyOtpDto, (b) => (onlyKeys(b, VERIFY_KEYS) && isUUID(b.challengeId, 'all') && matches(b.code as string, /^\d{6,8}$/) ? Object.assign(new VerifyOtpDto(), b) : null));
