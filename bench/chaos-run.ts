@@ -13,7 +13,7 @@ import { freshDatabaseUrl, PG_ADMIN_URL } from '../test/support/database';
 import { TcpProxy } from '../test/support/proxy';
 import { TestRedis } from '../test/support/redis-server';
 import { ChaosProcess } from './chaos-process';
-import { ChaosSmtp } from './chaos-smtp';
+import { SmtpSink } from './smtp-sink';
 import { freePort } from './child';
 
 /** The worker's concurrency (src/mail/mail.processor.ts): docs/operations.md bounds duplicates by it. */
@@ -124,7 +124,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const varDir = mkdtempSync(join(tmpdir(), 'mellon-chaos-'));
   const redis = new TestRedis();
   const pg = new TcpProxy(Number(new URL(directDbUrl).port || 5432), new URL(directDbUrl).hostname);
-  const smtp = new ChaosSmtp();
+  const smtp = new SmtpSink();
+  smtp.captureDeliveryIds = true;
   const apis: Api[] = [];
   const workers: ChaosProcess[] = [];
   const exitCodes: Record<string, number | null> = {};
@@ -409,7 +410,7 @@ async function sending(databaseUrl: string): Promise<number> {
   return row.n;
 }
 
-async function mailCheck(databaseUrl: string, smtp: ChaosSmtp, accepted: StartRecord[]) {
+async function mailCheck(databaseUrl: string, smtp: SmtpSink, accepted: StartRecord[]) {
   const rows = await query<{ id: string; challengeId: string | null; status: string }>(databaseUrl, `SELECT id, challenge_id AS "challengeId", status FROM mail_outbox`);
   const received = new Map<string, number>();
   for (const id of smtp.deliveries) if (id) received.set(id, (received.get(id) ?? 0) + 1);

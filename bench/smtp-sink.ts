@@ -8,14 +8,22 @@ export interface Arrival {
 }
 
 /**
- * A local SMTP server that accepts every mail and keeps only what the benchmark needs: the
- * arrival time per recipient (from the SMTP envelope) and, while `captureCodes` is on, the
- * numeric code in the Subject header. The body is read and discarded.
+ * A local SMTP server that keeps only what the benchmark and the chaos run need: the arrival time
+ * per recipient (from the SMTP envelope); while `captureCodes` is on, the numeric code in the
+ * Subject header; while `captureDeliveryIds` is on, every accepted mail's `X-Mellon-Delivery-Id`
+ * (repeats are duplicates). While `refuseWith` is set, every mail is refused with that reply code.
+ * The body is read and discarded.
  */
 export class SmtpSink {
   readonly arrivals = new Map<string, Arrival>();
+  /** Delivery ids of accepted mails, in arrival order (with `captureDeliveryIds`). */
+  readonly deliveries: (string | undefined)[] = [];
   count = 0;
+  refused = 0;
   captureCodes = false;
+  captureDeliveryIds = false;
+  /** While set, every delivery is refused with this SMTP reply code (e.g. 421). */
+  refuseWith?: number;
   port = 0;
   private server!: SMTPServer;
   private readonly listeners = new Set<() => void>();
@@ -27,16 +35,19 @@ export class SmtpSink {
       logger: false,
       onData: (stream, session, cb) => {
         let head = '';
+        const capture = this.captureCodes || this.captureDeliveryIds;
         stream.on('data', (chunk: Buffer) => {
-          if (this.captureCodes && head.length < 8192 && !head.includes('\r\n\r\n')) head += chunk.toString('latin1');
+          if (capture && head.length < 16_384 && !head.includes('\r\n\r\n')) head += chunk.toString('latin1');
         });
         stream.on('end', () => {
-          const at = performance.now();
-          let code: string | undefined;
-          if (this.captureCodes) {
-            const headers = head.split('\r\n\r\n')[0].replace(/\r\n[ \t]+/g, ' ');
-            code = /^Subject:.*?\b(\d{6,8})\b/im.exec(headers)?.[1];
+          if (this.refuseWith) {
+            this.refused++;
+            return cb(Object.assign(new Error('try again later'), { responseCode: this.refuseWith }));
           }
+          const at = performance.now();
+          const headers = capture ? head.split('\r\n\r\n')[0].replace(/\r\n[ \t]+/g, ' ') : '';
+          const code = this.captureCodes ? /^Subject:.*?\b(\d{6,8})\b/im.exec(headers)?.[1] : undefined;
+          if (this.captureDeliveryIds) this.deliveries.push(/^X-Mellon-Delivery-Id:\s*(\S+)/im.exec(headers)?.[1]);
           for (const rcpt of session.envelope.rcptTo) this.arrivals.set(rcpt.address.toLowerCase(), { at, code });
           this.count++;
           for (const l of this.listeners) l();
@@ -44,7 +55,7 @@ export class SmtpSink {
         });
       },
     });
-    // A client reset (the service stopped with pooled connections open) must not crash the bench before its cleanup.
+    // A client reset (the service stopped with pooled connections open, a SIGKILLed worker) must not crash the run.
     this.server.on('error', () => undefined);
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
     this.port = (this.server.server.address() as AddressInfo).port;
