@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import Handlebars from 'handlebars';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Locale, LOCALES } from '../common/locales';
+import { findRepoFolder } from '../common/static-files';
 import { MailTemplate } from './mail.constants';
 import { TemplateOverride } from './template-override.model';
 import { TemplateOverrideRepository } from './template-override.repository';
@@ -21,14 +22,6 @@ type Compiled = { subject: Handlebars.TemplateDelegate; text: Handlebars.Templat
 /** How long a process serves an application's overrides before reading them again (other instances and worker processes). */
 export const OVERRIDE_CACHE_MS = 30_000;
 const OVERRIDE_CACHE_APPS = 1000;
-
-export function findTemplatesDir(start = __dirname): string {
-  for (let dir = start; ; dir = dirname(dir)) {
-    const candidate = join(dir, 'templates');
-    if (existsSync(join(candidate, 'otp-login'))) return candidate;
-    if (dirname(dir) === dir) throw new Error(`templates/ not found above ${start}`);
-  }
-}
 
 /**
  * An application's override. Unlike the bundled templates (strict, so a bug in them fails
@@ -57,7 +50,7 @@ export class TemplatesService {
   private readonly overrides = new Map<string, { until: number; byKey: Promise<Map<string, Compiled>> }>();
 
   constructor(private readonly repo: TemplateOverrideRepository) {
-    const root = findTemplatesDir();
+    const root = findRepoFolder('templates', 'otp-login');
     for (const template of readdirSync(root)) {
       for (const locale of LOCALES) {
         const file = (kind: string) => join(root, template, `${locale}.${kind}.hbs`);

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { ApiError } from '../common/api-error';
-import type { StaticFile } from '../demo/demo-files';
+import type { StaticFile } from '../common/static-files';
 import { REPORT_FILES } from './report-page.files';
 
 // Only its own script, styles and API; no inline script, no framing, no forms posting elsewhere.
