@@ -10,13 +10,15 @@ export interface InsertPart {
 
 /**
  * `INSERT INTO t (cols) VALUES ($n, …)` with placeholders numbered after the `params` so far;
- * with `from`, `INSERT … SELECT … FROM <from>` (a row only when the CTE `from` produced one).
+ * with `from`, `INSERT … SELECT … FROM <from>` (a row only when the CTE `from` produced one);
+ * with `onlyIf`, `INSERT … SELECT … WHERE $n` (a row only when that parameter is true), so one
+ * statement text serves both cases.
  */
-export function insertSql(part: InsertPart, params: unknown[], opts: { literals?: Record<string, string>; returning?: string; from?: string } = {}): string {
+export function insertSql(part: InsertPart, params: unknown[], opts: { literals?: Record<string, string>; returning?: string; from?: string; onlyIf?: boolean } = {}): string {
   const placeholders = part.values.map((v) => `$${params.push(v)}`);
   const literals = Object.entries(opts.literals ?? {});
   const cols = [...part.columns, ...literals.map(([c]) => c)].join(', ');
   const vals = [...placeholders, ...literals.map(([, v]) => v)].join(', ');
-  const source = opts.from ? `SELECT ${vals} FROM ${opts.from}` : `VALUES (${vals})`;
+  const source = opts.from ? `SELECT ${vals} FROM ${opts.from}` : opts.onlyIf !== undefined ? `SELECT ${vals} WHERE $${params.push(opts.onlyIf)}::boolean` : `VALUES (${vals})`;
   return `INSERT INTO ${part.table} (${cols}) ${source}${opts.returning ? ` RETURNING ${opts.returning}` : ''}`;
 }

@@ -95,7 +95,8 @@ export class OtpService {
     await this.challenges.start(
       { id: challengeId, appId: app.id, userId: recipient?.id ?? null, subject, purpose, codeHash, maxAttempts: this.config.otpMaxAttempts, expiresAt },
       audit,
-      recipient ? mail.part : null,
+      mail.part,
+      recipient !== null,
     );
     if (recipient) {
       void this.mail.dispatch([mail.id]);
