@@ -138,19 +138,31 @@ export interface CpuShare {
   machine: number;
 }
 
-function cpuSnapshot(child: Child) {
-  return { server: child.cpuSeconds(), postgres: cpuByPid('postgres'), redis: cpuByPid('redis-server'), bench: procCpuSeconds(process.pid), machine: machineCpu() };
+function cpuSnapshot(child: Child, companions: Child[]) {
+  return {
+    server: child.cpuSeconds() + companions.reduce((sum, c) => sum + c.cpuSeconds(), 0),
+    postgres: cpuByPid('postgres'),
+    redis: cpuByPid('redis-server'),
+    bench: procCpuSeconds(process.pid),
+    machine: machineCpu(),
+  };
 }
 
-/** Peak RSS and CPU use of a child (and of postgres, redis and the bench itself) over one scenario. */
+/**
+ * Peak RSS of a child and CPU use of it plus its companions (a separate mail worker counts as
+ * server CPU), of postgres, redis and the bench itself, over one scenario.
+ */
 export class Sampler {
   private peak = 0;
   private readonly timer: NodeJS.Timeout;
   private readonly cpu0: ReturnType<typeof cpuSnapshot>;
   private readonly t0 = Date.now();
 
-  constructor(private readonly child: Child) {
-    this.cpu0 = cpuSnapshot(child);
+  constructor(
+    private readonly child: Child,
+    private readonly companions: Child[] = [],
+  ) {
+    this.cpu0 = cpuSnapshot(child, companions);
     this.sample();
     this.timer = setInterval(() => this.sample(), 200);
   }
@@ -164,7 +176,7 @@ export class Sampler {
     clearInterval(this.timer);
     this.sample();
     const seconds = (Date.now() - this.t0) / 1000;
-    const now = cpuSnapshot(this.child);
+    const now = cpuSnapshot(this.child, this.companions);
     const pct = (a: number, b: number) => ((a - b) / seconds) * 100;
     const cpu = {
       server: pct(now.server, this.cpu0.server),
