@@ -5,6 +5,7 @@ import { Operations1764410000000 } from './1764410000000-Operations';
 import { SecondFactor1764420000000 } from './1764420000000-SecondFactor';
 import { Webhooks1764430000000 } from './1764430000000-Webhooks';
 import { MailTemplateOverrides1764440000000 } from './1764440000000-MailTemplateOverrides';
+import { ReportableSecondFactors1764450000000 } from './1764450000000-ReportableSecondFactors';
 
 /** Every migration, in order; imported as classes so the same list works from ts-jest and from dist/. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   SecondFactor1764420000000,
   Webhooks1764430000000,
   MailTemplateOverrides1764440000000,
+  ReportableSecondFactors1764450000000,
 ];

@@ -8,6 +8,7 @@ import { sql } from './support/database';
 import { expectError } from './support/errors';
 import { useService } from './support/fixture';
 import { otpToken } from './support/passkey-devices';
+import { report, reportLinkFrom } from './support/reports';
 import { ADMIN_TOKEN, browser, createApplication, putUser, SECRET_KEY, TestApplication } from './support/service';
 import { codeFrom } from './support/smtp';
 import { SoftPasskey } from './support/soft-authenticator';
@@ -322,6 +323,41 @@ describe('second factor for recovery', () => {
     const token = await pending(strict, email);
     expectError(await answer(strict, token, { totp: oathtool(secret, 30) }), 400, 'invalid_code');
     expect((await answer(strict, token, { recoveryCode: codes[3] })).status).toBe(200);
+  });
+
+  it('removes the second factor a reported event added, and only while it is still the one that event added', async () => {
+    const { email, session } = await passkeyUser(strict, 'rex');
+    const last = () => t.smtp.to(email).at(-1)!;
+    await enrollTotp(strict, email, session);
+    const firstTotp = reportLinkFrom(last()).token; // "authenticator app added", enrollment 1
+    await recoveryCodes(strict, email, session);
+    const codesAdded = reportLinkFrom(last()).token; // first set of codes
+    await enrollTotp(strict, email, session);
+    const secondTotp = reportLinkFrom(last()).token; // replaced by enrollment 2
+    const factors = async () => (await t.svc.http().get('/v1/users/rex').set('authorization', sk(strict))).body.secondFactor;
+    const removals = async () =>
+      (await t.svc.http().get('/v1/audit-events?externalUserId=rex&type=second_factor.removed').set('authorization', sk(strict))).body.events.map((e: { data: { factor: string; reason: string } }) => [
+        e.data.factor,
+        e.data.reason,
+      ]);
+
+    // The first authenticator is gone already: its report freezes the account but removes nothing.
+    expect((await report(t.svc, firstTotp)).status).toBe(200);
+    expect(await factors()).toMatchObject({ totp: { createdAt: expect.any(String) }, recoveryCodes: { remaining: 10 } });
+    expect(await removals()).toEqual([]);
+
+    // The current authenticator and the current set of codes are what their events added: removed.
+    expect((await report(t.svc, secondTotp)).status).toBe(200);
+    expect(await factors()).toMatchObject({ totp: null, recoveryCodes: { remaining: 10 } });
+    expect((await report(t.svc, codesAdded)).status).toBe(200);
+    expect(await factors()).toMatchObject({ totp: null, recoveryCodes: { remaining: 0 } });
+    expect(await removals()).toEqual([
+      ['recovery_codes', 'security_report'],
+      ['totp', 'security_report'],
+    ]);
+    const reported = await t.svc.http().get('/v1/audit-events?externalUserId=rex&type=security.reported').set('authorization', sk(strict));
+    expect(reported.body.events.map((e: { data: { removedSecondFactors: string[] } }) => e.data.removedSecondFactors)).toEqual([['recovery_codes'], ['totp'], []]);
+    expect((await t.svc.http().get('/v1/users/rex').set('authorization', sk(strict))).body.recoveryLocked).toBe(true);
   });
 
   it('stores no TOTP secret and no recovery code in clear in any table, in Redis or in the logs', async () => {

@@ -9,6 +9,7 @@ import { CONFIG } from '../config/config.module';
 import { Secrets } from '../config/secrets';
 import { Db, SqlExecutor } from '../database/db';
 import { SecurityMailService } from '../mail/security-mail.service';
+import { ReportEventData } from '../security/security-report.model';
 import { TokenClaims } from '../sessions/token.types';
 import { User } from '../users/user.model';
 import { UsersService } from '../users/users.service';
@@ -73,9 +74,12 @@ export class SecondFactorService {
     const user = await this.user(app, claims);
     const { replaced, mailId } = await this.db.transaction(async (tx) => {
       if (!(await this.totp.finishEnrollment(enrollment.id, tx))) throw new ApiError('session_expired', 'This enrollment was already finished.', { reason: 'used' });
-      const replaced = await this.totp.upsertFactor({ userId: user.id, appId: app.id, secretEnc: enrollment.secretEnc, lastTimeStep: step }, tx);
+      const replaced = await this.totp.upsertFactor({ userId: user.id, appId: app.id, enrollmentId: enrollment.id, secretEnc: enrollment.secretEnc, lastTimeStep: step }, tx);
       await this.record(tx, app, user, meta, 'second_factor.added', { factor: 'totp', replaced });
-      const mailId = await this.mail.write(tx, app, user, 'second-factor-changed', changed({ totpAdded: true, replaced }), { event: 'second_factor.added', data: { factor: 'totp' } });
+      const mailId = await this.mail.write(tx, app, user, 'second-factor-changed', changed({ totpAdded: true, replaced }), {
+        event: 'second_factor.added',
+        data: { factor: 'totp', enrollmentId: enrollment.id },
+      });
       return { replaced, mailId };
     });
     await this.mail.dispatch([mailId]);
@@ -99,14 +103,29 @@ export class SecondFactorService {
     const user = await this.user(app, claims);
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
     const rows = codes.map((c) => ({ id: randomUUID(), hash: this.codeHash(user.id, c) }));
+    const setId = randomUUID();
     const mailId = await this.db.transaction(async (tx) => {
-      const replaced = (await this.codes.replace(app.id, user.id, rows, tx)) > 0;
+      const replaced = (await this.codes.replace(app.id, user.id, setId, rows, tx)) > 0;
       const event = replaced ? 'second_factor.regenerated' : 'second_factor.added';
       await this.record(tx, app, user, meta, event, { factor: 'recovery_codes', count: codes.length });
-      return this.mail.write(tx, app, user, 'second-factor-changed', changed({ codesCreated: true, replaced }), { event, data: { factor: 'recovery_codes' } });
+      return this.mail.write(tx, app, user, 'second-factor-changed', changed({ codesCreated: true, replaced }), { event, data: { factor: 'recovery_codes', setId } });
     });
     await this.mail.dispatch([mailId]);
     return { codes };
+  }
+
+  /**
+   * A "This wasn't me" report on an event that added a second factor (an authenticator app, or a
+   * set of recovery codes, first or regenerated) removes that factor, in the report's transaction,
+   * if it is still the user's: a newer authenticator or set the user made since stays. Returns
+   * what it removed. A report on a removal or a use removes nothing (nothing is restored).
+   */
+  async undoReported(tx: SqlExecutor, appId: string, userId: string, report: { event: string; data: ReportEventData }): Promise<('totp' | 'recovery_codes')[]> {
+    if (report.event !== 'second_factor.added' && report.event !== 'second_factor.regenerated') return [];
+    const { factor, enrollmentId, setId } = report.data;
+    if (factor === 'totp' && enrollmentId && (await this.totp.deleteFactorFrom(appId, userId, enrollmentId, tx))) return ['totp'];
+    if (factor === 'recovery_codes' && setId && (await this.codes.deleteSet(appId, userId, setId, tx)) > 0) return ['recovery_codes'];
+    return [];
   }
 
   /** The only stored form of a recovery code: keyed hash of the user and the normalized code. */

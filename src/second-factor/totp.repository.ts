@@ -39,13 +39,14 @@ export class TotpRepository {
     return (await tx.count(`UPDATE totp_enrollments SET finished_at = now() WHERE id = $1 AND finished_at IS NULL`, [id])) === 1;
   }
 
-  /** Stores the user's authenticator, replacing any earlier one; true when it replaced one. */
-  async upsertFactor(f: { userId: string; appId: string; secretEnc: Buffer; lastTimeStep: number }, tx: SqlExecutor = this.db): Promise<boolean> {
+  /** Stores the user's authenticator (and the enrollment it came from), replacing any earlier one; true when it replaced one. */
+  async upsertFactor(f: { userId: string; appId: string; enrollmentId: string; secretEnc: Buffer; lastTimeStep: number }, tx: SqlExecutor = this.db): Promise<boolean> {
     const [row] = await tx.rows<{ replaced: boolean }>(
-      `INSERT INTO totp_factors (user_id, app_id, secret_enc, last_time_step) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (user_id) DO UPDATE SET secret_enc = EXCLUDED.secret_enc, last_time_step = EXCLUDED.last_time_step, created_at = now(), last_used_at = NULL
+      `INSERT INTO totp_factors (user_id, app_id, enrollment_id, secret_enc, last_time_step) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (user_id) DO UPDATE SET enrollment_id = EXCLUDED.enrollment_id, secret_enc = EXCLUDED.secret_enc,
+         last_time_step = EXCLUDED.last_time_step, created_at = now(), last_used_at = NULL
        RETURNING (xmax <> 0) AS replaced`,
-      [f.userId, f.appId, f.secretEnc, f.lastTimeStep],
+      [f.userId, f.appId, f.enrollmentId, f.secretEnc, f.lastTimeStep],
     );
     return row.replaced;
   }
@@ -62,6 +63,11 @@ export class TotpRepository {
 
   async deleteFactor(appId: string, userId: string, tx: SqlExecutor = this.db): Promise<boolean> {
     return (await tx.count(`DELETE FROM totp_factors WHERE app_id = $1 AND user_id = $2`, [appId, userId])) === 1;
+  }
+
+  /** Removes the user's authenticator only if it is still the one `enrollmentId` added; true when it did. */
+  async deleteFactorFrom(appId: string, userId: string, enrollmentId: string, tx: SqlExecutor): Promise<boolean> {
+    return (await tx.count(`DELETE FROM totp_factors WHERE app_id = $1 AND user_id = $2 AND enrollment_id = $3`, [appId, userId, enrollmentId])) === 1;
   }
 
   purgeExpiredEnrollments(tx: SqlExecutor, batch: number): Promise<number> {

@@ -22,6 +22,10 @@ export interface ReportEventData {
   recoveryId?: string;
   /** The second factor the event concerns. */
   factor?: 'totp' | 'recovery_codes';
+  /** The enrollment that added the authenticator app (`second_factor.added`, factor totp). */
+  enrollmentId?: string;
+  /** The set of recovery codes the event generated (`second_factor.added` / `.regenerated`). */
+  setId?: string;
 }
 
 export interface NewSecurityReport {

@@ -8,13 +8,15 @@ import { Db, SqlExecutor } from '../database/db';
 import { OtpChallengeRepository } from '../otp/otp-challenge.repository';
 import { CredentialsService } from '../passkeys/credentials.service';
 import { SupportResetService } from '../recovery/support-reset.service';
+import { SecondFactorService } from '../second-factor/second-factor.service';
 import { UsersService } from '../users/users.service';
 import { SecurityReport } from './security-report.model';
 import { SecurityReportRepository } from './security-report.repository';
 
 /**
  * "This wasn't me": the preview only reads; the report freezes the account in one transaction
- * (SPEC §9.1): it undoes what the reported event added, cancels pending support resets, ends
+ * (SPEC §9.1): it undoes what the reported event added (a passkey, an authenticator app, a set of
+ * recovery codes), cancels pending support resets, ends
  * every session, locks email recovery and supersedes live codes. Passkeys it did not revoke keep working.
  */
 @Injectable()
@@ -27,6 +29,7 @@ export class SecurityReportService {
     private readonly credentials: CredentialsService,
     private readonly resets: SupportResetService,
     private readonly challenges: OtpChallengeRepository,
+    private readonly secondFactor: SecondFactorService,
     private readonly audit: AuditService,
     private readonly secrets: Secrets,
   ) {}
@@ -54,6 +57,7 @@ export class SecurityReportService {
     const user = await this.users.byId(appId, userId, tx);
     const added = report.event === 'passkey.registered' ? (report.eventData.credentialIds ?? []) : [];
     const revoked = added.length ? await this.credentials.revoke(tx, appId, userId, { ids: added }, 'security_report') : [];
+    const removedFactors = await this.secondFactor.undoReported(tx, appId, userId, { event: report.event, data: report.eventData });
     const cancelled = await this.resets.cancelPending(tx, appId, userId);
     const sessionsValidAfter = await this.users.revokeSessions(appId, userId, tx);
     await this.users.setRecoveryLocked(appId, userId, true, tx);
@@ -70,6 +74,7 @@ export class SecurityReportService {
           occurredAt: report.occurredAt.toISOString(),
           ...report.eventData,
           revokedCredentialIds: revoked,
+          removedSecondFactors: removedFactors,
           cancelledRecoveryIds: cancelled,
           supersededChallenges: superseded,
           sessionsValidAfter: sessionsValidAfter.toISOString(),
@@ -79,6 +84,9 @@ export class SecurityReportService {
     );
     for (const credentialId of revoked) {
       await this.audit.record({ ...base, type: 'passkey.revoked', data: { credentialId, reason: 'security_report', reportId: report.id } }, tx);
+    }
+    for (const factor of removedFactors) {
+      await this.audit.record({ ...base, type: 'second_factor.removed', data: { factor, reason: 'security_report', reportId: report.id } }, tx);
     }
     for (const recoveryId of cancelled) {
       await this.audit.record({ ...base, type: 'recovery.cancelled', data: { recoveryId, reason: 'security_report', reportId: report.id } }, tx);
