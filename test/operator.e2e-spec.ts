@@ -38,6 +38,36 @@ describe('operator API, CLI, users and tenancy', () => {
     expectError(await t.svc.http().get('/v1/users/x').set('authorization', `Bearer ${res.body.secretKey}`), 404, 'user_not_found');
   });
 
+  it('commits an operator change only together with its audit event', async () => {
+    const app = await createApplication(t.svc, { name: 'Before' });
+    const admin = `Bearer ${ADMIN_TOKEN}`;
+    // A test-only trigger makes recording the audit event fail, as a full disk or a lost connection would.
+    await sql(
+      t.databaseUrl,
+      `CREATE FUNCTION refuse_operator_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN IF NEW.type LIKE 'application.%' THEN RAISE EXCEPTION 'audit unavailable'; END IF; RETURN NEW; END $$`,
+    );
+    await sql(t.databaseUrl, `CREATE TRIGGER refuse_operator_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_operator_audit()`);
+    try {
+      const update = await t.svc.http().patch(`/v1/admin/applications/${app.appId}`).set('authorization', admin).send({ name: 'After', rotateSecretKey: true });
+      expect([update.status, update.body.code]).toEqual([500, 'internal_error']);
+      const create = await t.svc
+        .http()
+        .post('/v1/admin/applications')
+        .set('authorization', admin)
+        .send({ name: 'Unrecorded', mode: 'sandbox', allowedOrigins: ['https://acme.test'], rpId: 'acme.test', rpName: 'X', recoveryUrl: 'https://acme.test/r', mailFrom: 'a@acme.test' });
+      expect([create.status, create.body.code]).toEqual([500, 'internal_error']);
+    } finally {
+      await sql(t.databaseUrl, `DROP TRIGGER refuse_operator_audit ON audit_events`);
+      await sql(t.databaseUrl, `DROP FUNCTION refuse_operator_audit()`);
+    }
+    const [row] = await sql<{ name: string }>(t.databaseUrl, `SELECT name FROM applications WHERE id = $1`, [app.appId]);
+    expect(row.name).toBe('Before');
+    expect(await sql(t.databaseUrl, `SELECT id FROM applications WHERE name = 'Unrecorded'`)).toEqual([]);
+    // The old secret key still works: the rotation was rolled back with the rest.
+    expectError(await t.svc.http().get('/v1/users/x').set('authorization', `Bearer ${app.secretKey}`), 404, 'user_not_found');
+  });
+
   it('refuses a recoveryUrl that is not on an allowed origin', async () => {
     const res = await t.svc
       .http()

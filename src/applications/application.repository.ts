@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Db } from '../database/db';
+import { Db, SqlExecutor } from '../database/db';
 import { Application, AppMode, RecoveryPolicy } from './application.model';
 
 const COLUMNS = `id, client_id AS "clientId", name, mode, allowed_origins AS "allowedOrigins", rp_id AS "rpId",
@@ -31,8 +31,8 @@ export type ApplicationPatch = Partial<Omit<NewApplication, 'id' | 'clientId' | 
 export class ApplicationRepository {
   constructor(private readonly db: Db) {}
 
-  async insert(a: NewApplication): Promise<Application> {
-    const [app] = await this.db.rows<Application>(
+  async insert(a: NewApplication, tx: SqlExecutor = this.db): Promise<Application> {
+    const [app] = await tx.rows<Application>(
       `INSERT INTO applications (id, client_id, secret_key_hash, name, mode, allowed_origins, rp_id, rp_name, recovery_url, mail_from, locale, otp_length, support_reset_cooling_off_seconds, is_demo, recovery_policy)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
        RETURNING ${COLUMNS}`,
@@ -58,8 +58,8 @@ export class ApplicationRepository {
   }
 
   /** Every column is NOT NULL, so a null parameter means "unchanged". */
-  async update(id: string, p: ApplicationPatch): Promise<Application | null> {
-    const [app] = await this.db.rows<Application>(
+  async update(id: string, p: ApplicationPatch, tx: SqlExecutor = this.db): Promise<Application | null> {
+    const [app] = await tx.rows<Application>(
       `UPDATE applications SET
          secret_key_hash = COALESCE($2, secret_key_hash), name = COALESCE($3, name), mode = COALESCE($4, mode),
          allowed_origins = COALESCE($5, allowed_origins), rp_id = COALESCE($6, rp_id), rp_name = COALESCE($7, rp_name),

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
 import { Secrets } from '../config/secrets';
+import { Db, SqlExecutor } from '../database/db';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
 import { RequestMeta } from '../common/request';
@@ -31,6 +32,7 @@ export class ApplicationsService {
   private readonly bySecret = new Map<string, { app: Application | null; at: number }>();
 
   constructor(
+    private readonly db: Db,
     private readonly repo: ApplicationRepository,
     private readonly secrets: Secrets,
     @Inject(CONFIG) private readonly config: AppConfig,
@@ -40,24 +42,31 @@ export class ApplicationsService {
   async create(dto: CreateApplicationDto, opts: { isDemo?: boolean; by?: OperatorContext } = {}): Promise<{ app: Application; secretKey: string }> {
     this.checkRecoveryUrl(dto.recoveryUrl, dto.allowedOrigins);
     const secretKey = randomId('sk', 32);
-    const app = await this.repo.insert({
-      id: randomId('app'),
-      clientId: randomId('cli'),
-      secretKeyHash: this.secrets.hashToken(secretKey),
-      name: dto.name,
-      mode: dto.mode,
-      allowedOrigins: dto.allowedOrigins,
-      rpId: dto.rpId,
-      rpName: dto.rpName,
-      recoveryUrl: dto.recoveryUrl,
-      mailFrom: dto.mailFrom,
-      locale: dto.locale ?? 'en',
-      otpLength: dto.otpLength ?? 6,
-      supportResetCoolingOffSeconds: parseCoolingOff(dto.supportResetCoolingOff ?? '0s')!,
-      recoveryPolicy: dto.recoveryPolicy ?? 'email',
-      isDemo: opts.isDemo ?? false,
+    // The change and its audit event commit together: no operator action without its record.
+    const app = await this.db.transaction(async (tx) => {
+      const created = await this.repo.insert(
+        {
+          id: randomId('app'),
+          clientId: randomId('cli'),
+          secretKeyHash: this.secrets.hashToken(secretKey),
+          name: dto.name,
+          mode: dto.mode,
+          allowedOrigins: dto.allowedOrigins,
+          rpId: dto.rpId,
+          rpName: dto.rpName,
+          recoveryUrl: dto.recoveryUrl,
+          mailFrom: dto.mailFrom,
+          locale: dto.locale ?? 'en',
+          otpLength: dto.otpLength ?? 6,
+          supportResetCoolingOffSeconds: parseCoolingOff(dto.supportResetCoolingOff ?? '0s')!,
+          recoveryPolicy: dto.recoveryPolicy ?? 'email',
+          isDemo: opts.isDemo ?? false,
+        },
+        tx,
+      );
+      await this.recordOperator(tx, created.id, 'application.created', opts.by, { fields: Object.keys(dto).sort() });
+      return created;
     });
-    await this.recordOperator(app.id, 'application.created', opts.by, { fields: Object.keys(dto).sort() });
     return { app, secretKey };
   }
 
@@ -73,21 +82,24 @@ export class ApplicationsService {
       secretKey = randomId('sk', 32);
       patch.secretKeyHash = this.secrets.hashToken(secretKey);
     }
-    const updated = Object.keys(patch).length ? await this.repo.update(appId, patch) : app;
-    this.byClient.clear();
-    this.bySecret.clear();
-    if (!updated) throw notFound();
     const fields = Object.keys(dto)
       .filter((k) => k !== 'rotateSecretKey')
       .sort();
-    if (fields.length) await this.recordOperator(appId, 'application.updated', by, { fields });
-    if (secretKey) await this.recordOperator(appId, 'application.secret_rotated', by);
+    const updated = await this.db.transaction(async (tx) => {
+      const changed = Object.keys(patch).length ? await this.repo.update(appId, patch, tx) : app;
+      if (!changed) throw notFound();
+      if (fields.length) await this.recordOperator(tx, appId, 'application.updated', by, { fields });
+      if (secretKey) await this.recordOperator(tx, appId, 'application.secret_rotated', by);
+      return changed;
+    });
+    this.byClient.clear();
+    this.bySecret.clear();
     return { app: updated, secretKey };
   }
 
-  /** Operator actions are audit events of the application they change (field names only, never values or keys). */
-  private recordOperator(appId: string, type: string, by: OperatorContext = { actor: 'operator' }, data: Record<string, unknown> = {}): Promise<void> {
-    return this.audit.record({ appId, type, actor: by.actor, meta: by.meta, data });
+  /** Operator actions are audit events of the application they change (field names only, never values or keys), in the change's transaction. */
+  private recordOperator(tx: SqlExecutor, appId: string, type: string, by: OperatorContext = { actor: 'operator' }, data: Record<string, unknown> = {}): Promise<void> {
+    return this.audit.record({ appId, type, actor: by.actor, meta: by.meta, data }, tx);
   }
 
   list(): Promise<Application[]> {
