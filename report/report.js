@@ -8,6 +8,11 @@
     'passkey.registered': { what: 'A new passkey was added to your account', undo: 'removes the passkey that was added;' },
     'passkeys.revoked': { what: 'Passkeys were removed from your account', undo: null },
     'support_reset.created': { what: 'A support reset of your passkeys was started', undo: 'cancels the support reset;' },
+    'second_factor.added/totp': { what: 'An authenticator app was added to your account', undo: 'removes that authenticator app;' },
+    'second_factor.added/recovery_codes': { what: 'Recovery codes were created for your account', undo: 'removes those recovery codes;' },
+    'second_factor.regenerated': { what: 'New recovery codes were created for your account', undo: 'removes those recovery codes;' },
+    'second_factor.removed': { what: 'A second factor was removed from your account', undo: null },
+    'second_factor.used': { what: 'A second factor was used to recover your account', undo: null },
   };
   const UNREACHABLE = 'The service could not be reached. Check your connection and reload the page.';
 
@@ -45,7 +50,7 @@
   };
 
   const showPreview = (token, preview) => {
-    const event = EVENTS[preview.event] || { what: 'A security change was made to your account', undo: null };
+    const event = EVENTS[`${preview.event}/${preview.factor}`] || EVENTS[preview.event] || { what: 'A security change was made to your account', undo: null };
     $('what').textContent = `${event.what}.`;
     $('when').textContent = new Date(preview.occurredAt).toLocaleString();
     for (const el of document.querySelectorAll('.app-name')) el.textContent = preview.appName;

@@ -8,7 +8,8 @@ import { sql } from './support/database';
 import { expectError } from './support/errors';
 import { useService } from './support/fixture';
 import { otpToken } from './support/passkey-devices';
-import { report, reportLinkFrom } from './support/reports';
+import { launchBrowser } from './support/browser';
+import { preview, report, reportLinkFrom } from './support/reports';
 import { ADMIN_TOKEN, browser, createApplication, putUser, SECRET_KEY, TestApplication } from './support/service';
 import { codeFrom } from './support/smtp';
 import { SoftPasskey } from './support/soft-authenticator';
@@ -347,8 +348,20 @@ describe('second factor for recovery', () => {
     expect(await removals()).toEqual([]);
 
     // The current authenticator and the current set of codes are what their events added: removed.
-    expect((await report(t.svc, secondTotp)).status).toBe(200);
+    // The authenticator through the page, in Chromium, as the user would.
+    const browser = await launchBrowser();
+    try {
+      const page = await (await browser.newContext()).newPage();
+      await page.goto(`${t.svc.url}/report#token=${secondTotp}`);
+      await page.getByText('An authenticator app was added to your account.').waitFor();
+      expect(await page.locator('#undo').textContent()).toBe('removes that authenticator app;');
+      await page.getByRole('button', { name: /This wasn't me/ }).click();
+      await page.getByText('Your account is secured.').waitFor();
+    } finally {
+      await browser.close();
+    }
     expect(await factors()).toMatchObject({ totp: null, recoveryCodes: { remaining: 10 } });
+    expect((await preview(t.svc, codesAdded)).body).toMatchObject({ event: 'second_factor.added', factor: 'recovery_codes' });
     expect((await report(t.svc, codesAdded)).status).toBe(200);
     expect(await factors()).toMatchObject({ totp: null, recoveryCodes: { remaining: 0 } });
     expect(await removals()).toEqual([

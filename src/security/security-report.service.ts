@@ -39,7 +39,8 @@ export class SecurityReportService {
     if (!report) throw unknown();
     if (report.usedAt || report.expiresAt.getTime() <= Date.now()) throw noLonger(report);
     const app = await this.applications.get(report.appId);
-    return { event: report.event, occurredAt: report.occurredAt.toISOString(), appName: app.name };
+    const factor = report.eventData.factor;
+    return { event: report.event, occurredAt: report.occurredAt.toISOString(), appName: app.name, ...(factor ? { factor } : {}) };
   }
 
   async report(token: string, meta: RequestMeta): Promise<{ reported: true }> {

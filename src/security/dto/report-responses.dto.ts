@@ -4,6 +4,7 @@ export class ReportPreviewResponseDto {
   @ApiProperty({ example: 'passkey.registered', description: 'The event the link reports' }) event: string;
   @ApiProperty({ format: 'date-time' }) occurredAt: string;
   @ApiProperty({ example: 'Acme' }) appName: string;
+  @ApiProperty({ required: false, enum: ['totp', 'recovery_codes'], description: 'For a second-factor event: which factor' }) factor?: 'totp' | 'recovery_codes';
 }
 
 export class ReportResponseDto {
