@@ -42,7 +42,7 @@ describe('"This wasn\'t me" reports: links in security mails, the page, the free
     const added = await nthMail('mails@example.com', /passkey|Passkey/);
     const addedLink = reportLinkFrom(added);
     expect(addedLink.link).toMatch(/^http:\/\/localhost:3000\/report#token=[A-Za-z0-9_-]{43}$/); // PUBLIC_URL, never the request's Host
-    expect((await preview(t.svc, addedLink.token)).body).toEqual({ event: 'passkey.registered', occurredAt: expect.any(String), appName: 'Acme' });
+    expect((await preview(t.svc, addedLink.token)).body).toEqual({ event: 'passkey.registered', occurredAt: expect.any(String), appName: 'Acme', locale: 'de' });
 
     const removed = await t.svc.http().delete(`/v1/users/mails/credentials/${key.id}`).set('authorization', sk());
     expect(removed.status).toBe(200);
@@ -208,7 +208,8 @@ describe('"This wasn\'t me" reports: links in security mails, the page, the free
       await page.goto(`${t.svc.url}/report#token=${token}`);
       await page.getByText('A new passkey was added to your account.').waitFor();
       expect(await page.locator('#undo').textContent()).toMatch(/removes the passkey/);
-      expect(await page.locator('.app-name').first().textContent()).toBe('Acme');
+      expect(await page.locator('[data-t="signOut"]').textContent()).toBe('signs everyone out of your Acme account, on every device;');
+      expect(await page.locator('html').getAttribute('lang')).toBe('en');
       expect(new URL(page.url()).hash).toBe(''); // the token left the address bar
       expect((await getUser('clicker')).body.recoveryLocked).toBe(false); // rendering changed nothing
 
@@ -216,6 +217,33 @@ describe('"This wasn\'t me" reports: links in security mails, the page, the free
       await page.getByText('Your account is secured.').waitFor();
       expect((await getUser('clicker')).body.recoveryLocked).toBe(true);
       expect(problems).toEqual([]);
+    } finally {
+      await browser?.close();
+    }
+  });
+
+  it("speaks the language of the mail the link came in, and the browser's before that", async () => {
+    let browser: Browser | undefined;
+    try {
+      browser = await launchBrowser();
+      await putUser(t.svc, app, 'margot', 'margot@example.com', 'fr');
+      await registerSoftPasskey(t.svc, app, await enrollment('margot'), 'Inconnu');
+      const mail = await nthMail('margot@example.com', /clé d'accès/i);
+      const { token } = reportLinkFrom(mail);
+      // A German browser, a French user: the page follows the mail (the user's locale).
+      const page = await (await browser.newContext({ locale: 'de-DE' })).newPage();
+      await page.goto(`${t.svc.url}/report#token=${token}`);
+      await page.getByText("Une nouvelle clé d'accès a été ajoutée à votre compte.").waitFor();
+      expect(await page.locator('html').getAttribute('lang')).toBe('fr');
+      expect(await page.locator('#undo').textContent()).toBe("supprime la clé d'accès ajoutée ;");
+      expect(await page.locator('[data-t="lock"]').textContent()).toContain('support de Acme');
+      await page.getByRole('button', { name: /Ce n'était pas moi/ }).click();
+      await page.getByText('Merci. Votre compte est sécurisé.').waitFor();
+      // Before (or without) a preview, the browser's language: a broken link in Spanish.
+      const spanish = await (await browser.newContext({ locale: 'es-ES' })).newPage();
+      await spanish.goto(`${t.svc.url}/report#token=${'A'.repeat(43)}`);
+      await spanish.getByText('Este enlace no es válido.', { exact: false }).waitFor();
+      expect(await spanish.locator('#title').textContent()).toBe('Este enlace no se puede usar');
     } finally {
       await browser?.close();
     }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ApplicationsService } from '../applications/applications.service';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
+import { pickLocale } from '../common/locales';
 import { RequestMeta } from '../common/request';
 import { Secrets } from '../config/secrets';
 import { Db, SqlExecutor } from '../database/db';
@@ -38,9 +39,11 @@ export class SecurityReportService {
     const report = await this.reports.findByHash(this.secrets.hashToken(token));
     if (!report) throw unknown();
     if (report.usedAt || report.expiresAt.getTime() <= Date.now()) throw noLonger(report);
-    const app = await this.applications.get(report.appId);
+    const [app, user] = await Promise.all([this.applications.get(report.appId), this.users.byId(report.appId, report.userId)]);
     const factor = report.eventData.factor;
-    return { event: report.event, occurredAt: report.occurredAt.toISOString(), appName: app.name, ...(factor ? { factor } : {}) };
+    // The page speaks the language of the mail the link came in (the user's locale, else the application's).
+    const locale = pickLocale(user?.locale, app.locale);
+    return { event: report.event, occurredAt: report.occurredAt.toISOString(), appName: app.name, locale, ...(factor ? { factor } : {}) };
   }
 
   async report(token: string, meta: RequestMeta): Promise<{ reported: true }> {

@@ -16,7 +16,7 @@ export class SecurityController {
 
   @Post('preview')
   @HttpCode(200)
-  @ApiOperation({ summary: 'What a "This wasn\'t me" link reports: {event, occurredAt, appName, factor?}. Read-only.' })
+  @ApiOperation({ summary: 'What a "This wasn\'t me" link reports: {event, occurredAt, appName, locale, factor?}. Read-only.' })
   @ApiOkResponse({ type: ReportPreviewResponseDto })
   @ApiErrors('invalid_request', 'invalid_token', 'session_expired', 'payload_too_large', 'rate_limit_exceeded')
   preview(@Body() dto: ReportTokenDto) {
