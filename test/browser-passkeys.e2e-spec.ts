@@ -1,10 +1,10 @@
-import { Browser } from 'playwright-core';
 import { barrier } from './support/barrier';
-import { Device, launchBrowser, newDevice, toBase64Url } from './support/browser';
+import { Device } from './support/browser';
 import { expectError } from './support/errors';
 import { useService } from './support/fixture';
 import { assertion, otpToken, register, RpPage, RpWindow, signIn } from './support/passkey-devices';
-import { browser as api, createApplication, putUser, TestApplication } from './support/service';
+import { useRelyingParty } from './support/relying-party';
+import { browser as api, putUser, TestApplication } from './support/service';
 
 /**
  * Real passkeys: Chromium with CDP virtual authenticators, one per device, on a relying-party
@@ -13,24 +13,14 @@ import { browser as api, createApplication, putUser, TestApplication } from './s
  */
 describe('passkeys and recovery in a real browser', () => {
   const t = useService('browser_passkeys', { smtp: true, env: { RATE_OTP_PER_USER_HOUR: '1000', RATE_OTP_PER_EMAIL_HOUR: '1000' } });
+  const party = useRelyingParty(t);
+  const { device, sk, enrollmentToken, passkeyOf } = party;
   let rp: RpPage;
   let app: TestApplication;
-  let chromium: Browser;
-  let devices: Device[] = [];
   let userSeq = 0;
 
-  const sk = () => `Bearer ${app.secretKey}`;
-  const passkeyOf = async (d: Device) => (await d.credentials()).map((x) => toBase64Url(x.credentialId));
   const claimsOf = async (token: string, scope = 'session') => (await t.svc.http().post('/v1/sessions/verify').set('authorization', sk()).send({ token, scope })).body.claims;
-  const enrollmentToken = async (user: string) => (await t.svc.http().post(`/v1/users/${user}/enrollment`).set('authorization', sk()).send()).body.token as string;
   const listFromPage = (d: Device, token: string) => d.page.evaluate((bearer) => (window as unknown as RpWindow).api('GET', '/v1/recovery/credentials', undefined, bearer), token);
-
-  async function device(): Promise<Device> {
-    const d = await newDevice(chromium);
-    devices.push(d);
-    await rp.open(d.page, t.svc, app);
-    return d;
-  }
 
   async function newUser(): Promise<{ user: string; email: string }> {
     const user = `user${++userSeq}`;
@@ -47,20 +37,8 @@ describe('passkeys and recovery in a real browser', () => {
     return { d, id: (await passkeyOf(d))[0] };
   }
 
-  beforeAll(async () => {
-    rp = await new RpPage().start();
-    app = await createApplication(t.svc, { name: 'Acme', mode: 'production', allowedOrigins: [rp.origin], rpId: 'localhost', rpName: 'Acme', recoveryUrl: `${rp.origin}/recover` });
-    chromium = await launchBrowser();
-  });
-
-  afterEach(async () => {
-    await Promise.all(devices.map((d) => d.close()));
-    devices = [];
-  });
-
-  afterAll(async () => {
-    await chromium?.close();
-    await rp?.stop();
+  beforeAll(() => {
+    ({ rp, app } = party);
   });
 
   it('device A registers a first passkey with an enrollment token and signs in with it', async () => {

@@ -1,9 +1,8 @@
-import { Browser } from 'playwright-core';
-import { Device, launchBrowser, newDevice, toBase64Url } from './support/browser';
 import { expectError } from './support/errors';
 import { useService } from './support/fixture';
 import { otpToken, register, RpPage, signIn } from './support/passkey-devices';
-import { browser as api, createApplication, putUser, TestApplication } from './support/service';
+import { useRelyingParty } from './support/relying-party';
+import { browser as api, putUser, TestApplication } from './support/service';
 import { ReceivedMail } from './support/smtp';
 import { expectNothingFor } from './support/wait';
 
@@ -22,32 +21,14 @@ function reportLink(mail: ReceivedMail, serviceUrl: string): string {
  */
 describe('trust model in a real browser', () => {
   const t = useService('browser_trust', { smtp: true, env: { RATE_OTP_PER_USER_HOUR: '1000', RATE_OTP_PER_EMAIL_HOUR: '1000' } });
+  const party = useRelyingParty(t, { keepDevices: true });
+  const { device, sk, passkeyOf } = party;
   let rp: RpPage;
   let app: TestApplication;
-  let chromium: Browser;
-  const devices: Device[] = [];
-
-  const sk = () => `Bearer ${app.secretKey}`;
-  const passkeyOf = async (d: Device) => (await d.credentials()).map((x) => toBase64Url(x.credentialId));
   const verifySession = (token: string) => t.svc.http().post('/v1/sessions/verify').set('authorization', sk()).send({ token });
 
-  async function device(): Promise<Device> {
-    const d = await newDevice(chromium);
-    devices.push(d);
-    await rp.open(d.page, t.svc, app);
-    return d;
-  }
-
-  beforeAll(async () => {
-    rp = await new RpPage().start();
-    app = await createApplication(t.svc, { name: 'Acme', mode: 'production', allowedOrigins: [rp.origin], rpId: 'localhost', rpName: 'Acme', recoveryUrl: `${rp.origin}/recover` });
-    chromium = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await Promise.all(devices.map((d) => d.close()));
-    await chromium?.close();
-    await rp?.stop();
+  beforeAll(() => {
+    ({ rp, app } = party);
   });
 
   it("refuses an email-code session a passkey; a recovery is reported from the mail's link, which freezes the account until the app unlocks it", async () => {
@@ -77,9 +58,7 @@ describe('trust model in a real browser', () => {
     expect(notice.subject).toMatch(/new passkey/i);
 
     // The owner opens "This wasn't me": the page only previews until the button is pressed.
-    const victimBrowser = await newDevice(chromium);
-    devices.push(victimBrowser);
-    const page = victimBrowser.page;
+    const page = (await device()).page;
     const link = reportLink(notice, t.svc.url);
     const landing = await page.goto(link);
     expect(landing!.headers()['referrer-policy']).toBe('no-referrer');

@@ -1,10 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Browser } from 'playwright-core';
-import { Device, launchBrowser, newDevice, toBase64Url } from './support/browser';
+import { Device, toBase64Url } from './support/browser';
 import { useService } from './support/fixture';
-import { RpPage } from './support/passkey-devices';
-import { createApplication, putUser, TestApplication } from './support/service';
+import { useRelyingParty } from './support/relying-party';
+import { putUser, TestApplication } from './support/service';
 import { codeFrom } from './support/smtp';
 
 /** What the page keeps on `window`: the loaded module, the client, and what the fetch wrapper and Signal API stubs saw. */
@@ -25,19 +24,13 @@ type Outcome<T> = { ok: true; value: T } | { ok: false; name: string; code?: str
  */
 describe('browser client (/sdk/mellon-recovery.js)', () => {
   const t = useService('clients_browser', { smtp: true, env: { RATE_OTP_PER_USER_HOUR: '1000', RATE_OTP_PER_EMAIL_HOUR: '1000' } });
-  let rp: RpPage;
+  const party = useRelyingParty(t);
+  const { sk, enrollmentToken } = party;
   let app: TestApplication;
-  let chromium: Browser;
-  let devices: Device[] = [];
-
-  const sk = () => `Bearer ${app.secretKey}`;
-  const enrollmentToken = async (user: string) => (await t.svc.http().post(`/v1/users/${user}/enrollment`).set('authorization', sk()).send()).body.token as string;
 
   /** A device whose page has imported the SDK from the service and created a client. */
   async function device(opts: { maxRetryWaitMs?: number } = {}): Promise<Device> {
-    const d = await newDevice(chromium);
-    devices.push(d);
-    await rp.open(d.page, t.svc, app);
+    const d = await party.device();
     await d.page.setContent(`<!doctype html><meta charset="utf-8"><input id="username" autocomplete="username webauthn">`);
     await d.page.evaluate(
       async ({ base, clientId, maxRetryWaitMs }) => {
@@ -106,19 +99,7 @@ describe('browser client (/sdk/mellon-recovery.js)', () => {
   beforeAll(async () => {
     // The test loads what `npm run build` serves; build the clients from the current source.
     execFileSync(process.execPath, [join(__dirname, '../scripts/build-clients.mjs')], { stdio: 'inherit' });
-    rp = await new RpPage().start();
-    app = await createApplication(t.svc, { name: 'Acme', mode: 'production', allowedOrigins: [rp.origin], rpId: 'localhost', rpName: 'Acme', recoveryUrl: `${rp.origin}/recover` });
-    chromium = await launchBrowser();
-  });
-
-  afterEach(async () => {
-    await Promise.all(devices.map((d) => d.close()));
-    devices = [];
-  });
-
-  afterAll(async () => {
-    await chromium?.close();
-    await rp?.stop();
+    ({ app } = party);
   });
 
   it('is served as a public, cacheable ES module', async () => {
