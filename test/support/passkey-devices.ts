@@ -12,7 +12,7 @@ import { Page } from 'playwright-core';
 import type { Response } from 'supertest';
 import { sql } from './database';
 import { browser, Service, TestApplication } from './service';
-import { codeFrom, TestSmtp } from './smtp';
+import { nextCodeFor, TestSmtp } from './smtp';
 
 /** A session or recovery token for a user, through email-otp start → mail → verify. */
 export async function otpToken(svc: Service, app: TestApplication, smtp: TestSmtp, email: string, purpose: 'login' | 'recovery', origin?: string): Promise<string> {
@@ -20,7 +20,7 @@ export async function otpToken(svc: Service, app: TestApplication, smtp: TestSmt
   const before = smtp.to(email).length;
   const start = await b.start({ email, purpose });
   if (start.status !== 202) throw new Error(`otp start: ${start.status} ${JSON.stringify(start.body)}`);
-  const code = codeFrom(await smtp.waitFor(email, before + 1));
+  const code = await nextCodeFor(smtp, email, before);
   const verified = await b.verify({ challengeId: start.body.challengeId, code });
   if (verified.status !== 200) throw new Error(`otp verify: ${verified.status} ${JSON.stringify(verified.body)}`);
   return verified.body.token;

@@ -89,8 +89,23 @@ export class TestSmtp {
   }
 }
 
+/** A code in a mail's subject (6 to 8 digits). */
+const CODE = /\b(\d{6,8})\b/;
+
+/**
+ * The code of the first mail with a code to `address` after the `seen` mails already there. A
+ * security mail of an earlier step (say "a new passkey was added") may still be on its way when a
+ * code is requested; it is skipped rather than read as the code mail.
+ */
+export async function nextCodeFor(smtp: TestSmtp, address: string, seen: number): Promise<string> {
+  for (let n = seen + 1; ; n++) {
+    const mail = await smtp.waitFor(address, n);
+    if (CODE.test(mail.subject)) return codeFrom(mail);
+  }
+}
+
 export function codeFrom(mail: ReceivedMail): string {
-  const m = /\b(\d{6,8})\b/.exec(mail.subject);
+  const m = CODE.exec(mail.subject);
   if (!m) throw new Error(`no code in subject "${mail.subject}"`);
   return m[1];
 }
