@@ -129,6 +129,7 @@ export interface SandboxMail {
   html: string;
 }
 
+/** Every webhook event type; the service validates subscriptions against this same list. */
 export const WEBHOOK_EVENTS = [
   'passkey.registered',
   'passkey.revoked',

@@ -1,19 +1,9 @@
 export const WEBHOOK_QUEUE = 'mellon-webhooks';
 export const WEBHOOK_JOB = 'deliver';
 
-export const WEBHOOK_EVENTS = [
-  'passkey.registered',
-  'passkey.revoked',
-  'recovery.completed',
-  'support_reset.created',
-  'support_reset.redeemed',
-  'support_reset.cancelled',
-  'security.reported',
-  'sessions.revoked',
-  'mail.failed',
-] as const;
-
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+/** The events an endpoint can subscribe to: one list, the one the client libraries publish. */
+export { WEBHOOK_EVENTS } from '../../clients/shared/types';
+export type { WebhookEvent } from '../../clients/shared/types';
 
 /** A job is one attempt: `attempt` is how many attempts the row had when it was queued, so a stale or duplicated job finds nothing to claim. */
 export interface WebhookJobData {
