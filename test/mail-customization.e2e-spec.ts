@@ -1,7 +1,7 @@
 import { sql } from './support/database';
 import { expectError } from './support/errors';
 import { useService } from './support/fixture';
-import { ADMIN_TOKEN, browser, createApplication, putUser, TestApplication } from './support/service';
+import { ADMIN_TOKEN, applicationBody, browser, createApplication, putUser, TestApplication } from './support/service';
 import { codeFrom } from './support/smtp';
 import { expectNothingFor } from './support/wait';
 
@@ -49,15 +49,7 @@ describe('mail customization', () => {
       ['a header injection', 'Acme\r\nBcc: victim@example.com <a@acme.test>'],
       ['an over-long name', `${'A'.repeat(101)} <a@acme.test>`],
     ])('refuses %s', async (_what, mailFrom) => {
-      const res = await admin().post('/v1/admin/applications', {
-        name: 'X',
-        mode: 'sandbox',
-        allowedOrigins: ['https://acme.test'],
-        rpId: 'acme.test',
-        rpName: 'X',
-        recoveryUrl: 'https://acme.test/r',
-        mailFrom,
-      });
+      const res = await admin().post('/v1/admin/applications', applicationBody({ name: 'X', allowedOrigins: ['https://acme.test'], rpName: 'X', recoveryUrl: 'https://acme.test/r', mailFrom }));
       expectError(res, 400, 'invalid_request', { details: [{ field: 'mailFrom', problem: expect.stringMatching(/one address/) }] });
     });
   });

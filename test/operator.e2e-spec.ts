@@ -7,7 +7,7 @@ import { sql } from './support/database';
 import { expectError } from './support/errors';
 import { useService } from './support/fixture';
 import { Metrics, scrape } from './support/metrics';
-import { ADMIN_TOKEN, browser, createApplication, putUser, SECRET_KEY } from './support/service';
+import { ADMIN_TOKEN, applicationBody, browser, createApplication, putUser, SECRET_KEY } from './support/service';
 import { codeFrom } from './support/smtp';
 import { waitFor } from './support/wait';
 
@@ -55,7 +55,7 @@ describe('operator API, CLI, users and tenancy', () => {
         .http()
         .post('/v1/admin/applications')
         .set('authorization', admin)
-        .send({ name: 'Unrecorded', mode: 'sandbox', allowedOrigins: ['https://acme.test'], rpId: 'acme.test', rpName: 'X', recoveryUrl: 'https://acme.test/r', mailFrom: 'a@acme.test' });
+        .send(applicationBody({ name: 'Unrecorded' }));
       expect([create.status, create.body.code]).toEqual([500, 'internal_error']);
     } finally {
       await sql(t.databaseUrl, `DROP TRIGGER refuse_operator_audit ON audit_events`);

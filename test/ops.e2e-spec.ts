@@ -9,7 +9,7 @@ import { sql } from './support/database';
 import { expectError } from './support/errors';
 import { useService } from './support/fixture';
 import { scrape } from './support/metrics';
-import { ADMIN_TOKEN, browser, createApplication, putUser, SECRET_KEY, startService, TestApplication } from './support/service';
+import { ADMIN_TOKEN, applicationBody, browser, createApplication, putUser, SECRET_KEY, startService, TestApplication } from './support/service';
 import { codeFrom } from './support/smtp';
 import { waitFor } from './support/wait';
 
@@ -72,15 +72,7 @@ describe('client addresses and the per-application OTP ceiling', () => {
 
   it('stops an application spraying codes at many addresses', async () => {
     const admin = (r: request.Test) => r.set('authorization', `Bearer ${ADMIN_TOKEN}`).set('x-forwarded-for', '10.0.0.1');
-    const res = await admin(t.svc.http().post('/v1/admin/applications')).send({
-      name: 'Spray',
-      mode: 'sandbox',
-      allowedOrigins: ['https://acme.test'],
-      rpId: 'acme.test',
-      rpName: 'Acme',
-      recoveryUrl: 'https://acme.test/recover',
-      mailFrom: 'no-reply@acme.test',
-    });
+    const res = await admin(t.svc.http().post('/v1/admin/applications')).send(applicationBody({ name: 'Spray', allowedOrigins: ['https://acme.test'] }));
     expect(res.status).toBe(201);
     const start = (i: number) =>
       t.svc
@@ -116,15 +108,7 @@ describe('no-store, bad input, operator audit and retention', () => {
       .http()
       .post('/v1/admin/applications')
       .set('authorization', `Bearer ${ADMIN_TOKEN}`)
-      .send({
-        name: 'Other',
-        mode: 'sandbox',
-        allowedOrigins: ['https://acme.test'],
-        rpId: 'acme.test',
-        rpName: 'Acme',
-        recoveryUrl: 'https://acme.test/recover',
-        mailFrom: 'no-reply@acme.test',
-      });
+      .send(applicationBody({ name: 'Other', allowedOrigins: ['https://acme.test'] }));
     expect(created.headers['cache-control']).toBe('no-store');
     for (const path of ['/demo', '/demo/', '/report']) expect((await t.svc.http().get(path)).headers['cache-control']).toBe('no-store');
     expect((await t.svc.http().get('/health/live')).headers['cache-control']).toBeUndefined();

@@ -7,7 +7,7 @@ import { expectError } from './support/errors';
 import { useService } from './support/fixture';
 import { otpToken } from './support/passkey-devices';
 import { registerSoftPasskey, report, reportLinkFrom, signInWith } from './support/reports';
-import { ADMIN_TOKEN, browser, createApplication, putUser, SECRET_KEY, TestApplication } from './support/service';
+import { ADMIN_TOKEN, applicationBody, browser, createApplication, putUser, SECRET_KEY, TestApplication } from './support/service';
 import { waitFor } from './support/wait';
 
 const DAY_MS = 24 * 3_600_000;
@@ -46,16 +46,7 @@ describe('support reset with a cooling-off period', () => {
       .http()
       .post('/v1/admin/applications')
       .set('authorization', admin())
-      .send({
-        name: 'Careful',
-        mode: 'sandbox',
-        allowedOrigins: ['https://acme.test'],
-        rpId: 'acme.test',
-        rpName: 'Acme',
-        recoveryUrl: 'https://acme.test/recover',
-        mailFrom: 'no-reply@acme.test',
-        supportResetCoolingOff: '24h',
-      });
+      .send(applicationBody({ name: 'Careful', allowedOrigins: ['https://acme.test'], supportResetCoolingOff: '24h' }));
     expect(created.status).toBe(201);
     expect(created.body.supportResetCoolingOff).toBe('24h');
     const [{ seconds }] = await sql<{ seconds: number }>(t.databaseUrl, `SELECT support_reset_cooling_off_seconds AS seconds FROM applications WHERE id = $1`, [created.body.appId]);

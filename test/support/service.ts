@@ -76,21 +76,22 @@ export interface TestApplication {
   mode: 'sandbox' | 'production';
 }
 
+/** A valid `POST /v1/admin/applications` body (a sandbox "Acme" on https://acme.test), with `overrides`. */
+export function applicationBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: 'Acme',
+    mode: 'sandbox',
+    allowedOrigins: ['https://acme.test', 'http://localhost:5173'],
+    rpId: 'acme.test',
+    rpName: 'Acme',
+    recoveryUrl: 'https://acme.test/recover',
+    mailFrom: 'no-reply@acme.test',
+    ...overrides,
+  };
+}
+
 export async function createApplication(svc: Service, overrides: Record<string, unknown> = {}): Promise<TestApplication> {
-  const res = await svc
-    .http()
-    .post('/v1/admin/applications')
-    .set('authorization', `Bearer ${ADMIN_TOKEN}`)
-    .send({
-      name: 'Acme',
-      mode: 'sandbox',
-      allowedOrigins: ['https://acme.test', 'http://localhost:5173'],
-      rpId: 'acme.test',
-      rpName: 'Acme',
-      recoveryUrl: 'https://acme.test/recover',
-      mailFrom: 'no-reply@acme.test',
-      ...overrides,
-    });
+  const res = await svc.http().post('/v1/admin/applications').set('authorization', `Bearer ${ADMIN_TOKEN}`).send(applicationBody(overrides));
   if (res.status !== 201) throw new Error(`create application: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as TestApplication;
 }
