@@ -17,13 +17,7 @@ describe('"This wasn\'t me" reports: links in security mails, the page, the free
   const enrollment = async (id: string) => (await t.svc.http().post(`/v1/users/${id}/enrollment`).set('authorization', sk()).send()).body.token as string;
   const getUser = (id: string) => t.svc.http().get(`/v1/users/${id}`).set('authorization', sk());
   const passkeyStatus = async (id: string) => Object.fromEntries((await getUser(id)).body.passkeys.map((p: { id: string; status: string }) => [p.id, p.status]));
-  const nthMail = async (email: string, subject: RegExp, n = 1) => {
-    for (let i = 1; ; i++) {
-      await t.smtp.waitFor(email, i);
-      const matching = t.smtp.to(email).filter((m) => subject.test(m.subject));
-      if (matching.length >= n) return matching[n - 1];
-    }
-  };
+  const nthMail = (email: string, subject: RegExp, n = 1) => t.smtp.waitForMatching(email, subject, { nth: n });
   const reset = (id: string, body: object) =>
     t.svc
       .http()

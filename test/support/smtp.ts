@@ -84,6 +84,21 @@ export class TestSmtp {
     return this.to(address)[n - 1];
   }
 
+  /**
+   * Waits for the `nth` mail (1-based) to an address whose subject matches `subject`, counting only
+   * mails after the first `after` ones. Other mails (a security mail of an earlier step still on
+   * its way) are passed over, not mistaken for the one wanted.
+   */
+  async waitForMatching(address: string, subject: RegExp, { after = 0, nth = 1 }: { after?: number; nth?: number } = {}): Promise<ReceivedMail> {
+    for (let n = after + 1; ; n++) {
+      await this.waitFor(address, n);
+      const matching = this.to(address)
+        .slice(after)
+        .filter((m) => subject.test(m.subject));
+      if (matching.length >= nth) return matching[nth - 1];
+    }
+  }
+
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -92,16 +107,9 @@ export class TestSmtp {
 /** A code in a mail's subject (6 to 8 digits). */
 const CODE = /\b(\d{6,8})\b/;
 
-/**
- * The code of the first mail with a code to `address` after the `seen` mails already there. A
- * security mail of an earlier step (say "a new passkey was added") may still be on its way when a
- * code is requested; it is skipped rather than read as the code mail.
- */
+/** The code of the first mail with a code to `address` after the `seen` mails already there. */
 export async function nextCodeFor(smtp: TestSmtp, address: string, seen: number): Promise<string> {
-  for (let n = seen + 1; ; n++) {
-    const mail = await smtp.waitFor(address, n);
-    if (CODE.test(mail.subject)) return codeFrom(mail);
-  }
+  return codeFrom(await smtp.waitForMatching(address, CODE, { after: seen }));
 }
 
 export function codeFrom(mail: ReceivedMail): string {
