@@ -508,16 +508,18 @@ async function main() {
     `CPU during each row, in % of one core (${CORES} cores = ${CORES * 100} %); "other processes" is everything else on this host (kernel, other people's tests); "machine busy" is % of all cores:`,
     '',
   );
-  out.push('| scenario | server | postgres | redis | bench (autocannon + SMTP sink) | other processes | machine busy % |');
-  out.push('|---|---:|---:|---:|---:|---:|---:|');
-  const cpuRows: [string, CpuShare][] = [
-    ...rowsOut.map((r4) => [r4.scenario, r4.cpu] as [string, CpuShare]),
-    ['mail: worker throughput', drainStats.cpu],
-    [`open loop ${LATENCY_RATE}/s (mail: start → mail latency)`, loop100.stats.cpu],
-    [`open loop ${OPEN_LOOP_HIGH_RATE}/s`, loopHigh.stats.cpu],
+  out.push('| scenario | server | postgres | redis | bench (autocannon + SMTP sink) | other processes | machine busy % | CPU ms per operation: server / postgres / redis |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|---|');
+  // Operations: responses for the HTTP rows, mails for the drain, starts (each with its mail) for the open loops.
+  const cpuRows: [string, CpuShare, number][] = [
+    ...rowsOut.map((r4) => [r4.scenario, r4.cpu, r4.total] as [string, CpuShare, number]),
+    ['mail: worker throughput', drainStats.cpu, drained],
+    [`open loop ${LATENCY_RATE}/s (mail: start → mail latency)`, loop100.stats.cpu, loop100.sent],
+    [`open loop ${OPEN_LOOP_HIGH_RATE}/s`, loopHigh.stats.cpu, loopHigh.sent],
   ];
   const other = (c: CpuShare) => Math.max(0, c.machine * CORES - c.server - c.postgres - c.redis - c.bench);
-  for (const [name, c] of cpuRows) out.push(`| ${name} | ${f0(c.server)} | ${f0(c.postgres)} | ${f0(c.redis)} | ${f0(c.bench)} | ${f0(other(c))} | ${f0(c.machine)} |`);
+  const perOp = (c: CpuShare, ops: number) => [c.server, c.postgres, c.redis].map((pct) => ((pct * c.seconds * 10) / Math.max(1, ops)).toFixed(2)).join(' / ');
+  for (const [name, c, ops] of cpuRows) out.push(`| ${name} | ${f0(c.server)} | ${f0(c.postgres)} | ${f0(c.redis)} | ${f0(c.bench)} | ${f0(other(c))} | ${f0(c.machine)} | ${perOp(c, ops)} |`);
   const noisy = cpuRows.filter(([, c]) => other(c) > 30).map(([name]) => name);
   if (noisy.length) out.push('', `WARNING: other work used more than 30 % of a core during: ${noisy.join('; ')}. Those rows (and ratios built on them) are noisy; run again.`);
   const mailOk = mailsPerSec >= TARGET.mailsPerSec && drained >= backlog;

@@ -136,6 +136,8 @@ export interface CpuShare {
   bench: number;
   /** Percent of all cores busy (anything: including other people's work on this machine). */
   machine: number;
+  /** Wall time the shares were measured over. */
+  seconds: number;
 }
 
 function cpuSnapshot(child: Child, companions: Child[]) {
@@ -184,6 +186,7 @@ export class Sampler {
       redis: (cpuDelta(this.cpu0.redis, now.redis) / seconds) * 100,
       bench: pct(now.bench, this.cpu0.bench),
       machine: ((now.machine.busy - this.cpu0.machine.busy) / (now.machine.total - this.cpu0.machine.total)) * 100,
+      seconds,
     };
     return { peakRssMb: this.peak, cpuPercent: cpu.server, cpu };
   }
