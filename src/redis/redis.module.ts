@@ -14,10 +14,9 @@ export function createFailFastRedis(url: string, name: string): Redis {
   const client = new Redis(url, {
     connectionName: name,
     enableOfflineQueue: false,
-    // No auto-pipelining: a request's Redis work is one script call, so there is nothing of one
-    // request to batch, and wrapping each lone command in a pipeline cost twice the CPU at low and
-    // moderate concurrency (one script + one GET: 20 against 44 µs at 5 in flight; equal at 50).
-    enableAutoPipelining: false,
+    // Commands issued in the same tick (several limit checks of one request, and of concurrent
+    // requests) share one round trip.
+    enableAutoPipelining: true,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
     lazyConnect: false,
