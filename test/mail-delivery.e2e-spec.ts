@@ -64,3 +64,25 @@ describe('mail delivery retries', () => {
     expect(metrics.value('mellon_mail_total', { template: 'otp-login', outcome: 'sent' })).toBe(1);
   });
 });
+
+describe('mail worker concurrency', () => {
+  // Two pooled SMTP connections: the worker must not take more jobs than it can send at once.
+  const t = useService('mail_concurrency', { smtp: true, prepare: async ({ smtp }) => ({ smtpUrl: `${smtp!.url}&maxConnections=2` }) });
+
+  it('claims no more mails than the SMTP pool sends at once, and delivers the rest after', async () => {
+    const app = await createApplication(t.svc);
+    const users = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'];
+    for (const u of users) await putUser(t.svc, app, u, `${u}@example.com`);
+    let release!: () => void;
+    t.smtp.hold = new Promise<void>((resolve) => (release = resolve));
+    for (const u of users) expect((await browser(t.svc, app).start({ email: `${u}@example.com` })).status).toBe(202);
+    const statuses = () => sql<{ status: string; n: number }>(t.databaseUrl, `SELECT status, count(*)::int AS n FROM mail_outbox GROUP BY status`);
+    // Two mails are at the server; the other four wait in the queue, not claimed ('sending') inside the process.
+    await waitFor(() => expect(t.smtp.held).toBe(2));
+    expect(Object.fromEntries((await statuses()).map((r) => [r.status, r.n]))).toEqual({ sending: 2, queued: 4 });
+    release();
+    for (const u of users) await t.smtp.waitFor(`${u}@example.com`);
+    expect(t.smtp.mostHeld).toBe(2);
+    await waitFor(async () => expect(await statuses()).toEqual([{ status: 'sent', n: 6 }]));
+  });
+});

@@ -16,6 +16,8 @@ export interface OutgoingMail {
 export interface MailTransport {
   /** Where mail goes, for the start-up log. */
   readonly description: string;
+  /** How many mails it sends at once; the worker takes no more jobs than this at a time. */
+  readonly concurrency: number;
   send(mail: OutgoingMail): Promise<void>;
   close(): void;
 }
@@ -39,16 +41,23 @@ function message(mail: OutgoingMail) {
   };
 }
 
+/** Pooled SMTP connections unless `SMTP_URL` sets `maxConnections`. */
+export const SMTP_POOL_SIZE = 10;
+
 /** SMTP through a pooled nodemailer transport (`SMTP_URL`). */
 export class SmtpTransport implements MailTransport {
   readonly description = 'SMTP';
+  /** One job per pooled connection: more would only wait inside nodemailer, claimed and built. */
+  readonly concurrency: number;
   private readonly transporter: Transporter;
 
   constructor(url: string) {
     const u = new URL(url);
     u.searchParams.set('pool', 'true');
-    if (!u.searchParams.has('maxConnections')) u.searchParams.set('maxConnections', '10');
+    if (!u.searchParams.has('maxConnections')) u.searchParams.set('maxConnections', String(SMTP_POOL_SIZE));
     if (!u.searchParams.has('maxMessages')) u.searchParams.set('maxMessages', 'Infinity');
+    const connections = Math.floor(Number(u.searchParams.get('maxConnections')));
+    this.concurrency = Number.isFinite(connections) && connections >= 1 ? Math.min(connections, 100) : SMTP_POOL_SIZE;
     this.transporter = nodemailer.createTransport(u.toString());
   }
 
@@ -63,6 +72,7 @@ export class SmtpTransport implements MailTransport {
 
 /** Without SMTP_URL: each mail is written as an .eml file under var/mail/, and its path logged. */
 export class FolderTransport implements MailTransport {
+  readonly concurrency = SMTP_POOL_SIZE;
   private readonly logger = new Logger('MailFolder');
   private readonly transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
 

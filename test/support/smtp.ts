@@ -22,6 +22,11 @@ export class TestSmtp {
   refuseNext = 0;
   /** The SMTP reply code of a refusal: 451 (try again later) unless a test wants a permanent 5xx. */
   refuseCode = 451;
+  /** While set, each mail waits for it after its DATA arrived and before it is accepted (a slow server). */
+  hold?: Promise<void>;
+  /** Mails waiting for `hold` now, and the most that ever waited at once. */
+  held = 0;
+  mostHeld = 0;
 
   async start(): Promise<this> {
     this.server = new SMTPServer({
@@ -38,7 +43,12 @@ export class TestSmtp {
           return;
         }
         simpleParser(stream)
-          .then((parsed) => {
+          .then(async (parsed) => {
+            if (this.hold) {
+              this.mostHeld = Math.max(this.mostHeld, ++this.held);
+              await this.hold;
+              this.held -= 1;
+            }
             const to = (Array.isArray(parsed.to) ? parsed.to : parsed.to ? [parsed.to] : []).flatMap((a) => a.value.map((v) => (v.address ?? '').toLowerCase()));
             this.mails.push({
               to,
