@@ -54,6 +54,8 @@ const SETTINGS = {
   /** Defaults to http://localhost:$PORT. */
   publicUrl: ['PUBLIC_URL', z.url().optional()],
   databaseUrl: ['DATABASE_URL', z.url().default('postgres://postgres@127.0.0.1:5432/mellon')],
+  /** PostgreSQL connections per process: opened as needed, then kept open. */
+  dbPoolSize: ['DB_POOL_SIZE', positiveInt.max(200).default(20)],
   redisUrl: ['REDIS_URL', z.url().default('redis://127.0.0.1:6379')],
   /** Namespace of every Redis key (queue and counters), so deployments can share one Redis. */
   redisPrefix: [
