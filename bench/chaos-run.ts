@@ -15,9 +15,10 @@ import { TestRedis } from '../test/support/redis-server';
 import { ChaosProcess } from './chaos-process';
 import { SmtpSink } from './smtp-sink';
 import { freePort } from './child';
+import { SMTP_POOL_SIZE } from '../src/mail/mail.transport';
 
-/** The worker's concurrency (src/mail/mail.processor.ts): docs/operations.md bounds duplicates by it. */
-export const MAIL_CONCURRENCY = 50;
+/** The worker's concurrency, its SMTP pool size (the sink's URL sets none): docs/operations.md bounds duplicates by it. */
+export const MAIL_CONCURRENCY = SMTP_POOL_SIZE;
 
 export interface ChaosOptions {
   /** OTP starts per second, alternating between the two API instances. */
