@@ -95,4 +95,35 @@ describe('PostgreSQL or Redis down', () => {
     // The pool reconnects on demand: starts succeed again within seconds (each try is one start, so poll slowly).
     await waitFor(async () => expect((await browser(t.svc, app).start({ email: 'other@example.com' })).status).toBe(202), { timeoutMs: 5000, intervalMs: 250 });
   });
+
+  it('sends a mail once when PostgreSQL goes away between the SMTP server accepting it and the sent mark', async () => {
+    await putUser(t.svc, app, 'bea', 'bea@example.com');
+    // A worker that reaches PostgreSQL through the proxy, like the API.
+    const viaProxy = new URL(t.databaseUrl);
+    viaProxy.port = String(pg.port);
+    const worker = await startService({ databaseUrl: viaProxy.toString(), redisUrl: redis.url, smtpUrl: t.smtp.url, runWorker: true, env: { MAIL_BACKOFF: '200ms' } });
+    let release = () => undefined as void;
+    try {
+      // Mail the earlier tests left undelivered (they ran no worker) goes out first.
+      const undelivered = () => sql<{ n: number }>(t.databaseUrl, `SELECT count(*)::int AS n FROM mail_outbox WHERE status IN ('pending', 'queued', 'sending')`);
+      await waitFor(async () => expect(await undelivered()).toEqual([{ n: 0 }]));
+      t.smtp.hold = new Promise<void>((resolve) => (release = resolve));
+      const start = await browser(t.svc, app).start({ email: 'bea@example.com' });
+      expect(start.status).toBe(202);
+      await waitFor(() => expect(t.smtp.held).toBe(1)); // the mail is at the SMTP server, not yet accepted
+      await pg.cut();
+      release(); // accepted while the worker cannot write the mark
+      await waitFor(() => expect(t.smtp.to('bea@example.com')).toHaveLength(1));
+      await pg.restore();
+      const status = async () => (await sql<{ status: string }>(t.databaseUrl, `SELECT status FROM mail_outbox WHERE challenge_id = $1`, [start.body.challengeId]))[0].status;
+      await waitFor(async () => expect(await status()).toBe('sent'));
+      // Without the retried mark the row stayed 'sending' and the relay (OUTBOX_REDRIVE_AFTER is 1s
+      // in tests) sent it again: watch for longer than that.
+      await expectNothingFor(1500, () => expect(t.smtp.to('bea@example.com')).toHaveLength(1));
+    } finally {
+      t.smtp.hold = undefined;
+      release();
+      await worker.close();
+    }
+  });
 });

@@ -23,6 +23,8 @@ import { TemplatesService } from './templates.service';
 @Processor(MAIL_QUEUE, { concurrency: SMTP_POOL_SIZE, lockDuration: 5000, stalledInterval: 5000, settings: { backoffStrategy: jitteredBackoff } })
 export class MailProcessor extends WorkerHost implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('MailWorker');
+  /** Delivery ids the SMTP server accepted whose 'sent' mark is still to be written. */
+  private readonly unmarked = new Set<string>();
 
   constructor(
     private readonly outbox: MailOutboxRepository,
@@ -57,6 +59,8 @@ export class MailProcessor extends WorkerHost implements OnModuleInit, OnApplica
   }
 
   async process(job: Job<MailJobData>): Promise<void> {
+    // Accepted by SMTP on an earlier attempt of this job, but the 'sent' mark could not be written.
+    if (this.unmarked.has(job.data.deliveryId)) return this.markSent(job.data.deliveryId);
     const row = await this.outbox.claim(job.data.deliveryId);
     if (!row) return; // already sent, being sent, failed for good, or unknown: nothing to do
     if (row.status === 'skipped') {
@@ -68,10 +72,6 @@ export class MailProcessor extends WorkerHost implements OnModuleInit, OnApplica
       const data = JSON.parse(this.secrets.decrypt(row.payloadEnc)) as Record<string, unknown>;
       const mail = await this.templates.renderFor(row.appId, row.template, pickLocale(row.locale), { appName: row.appName, ...data });
       await this.transport.send({ id: row.id, from: row.mailFrom, to: row.toAddress, ...mail });
-      await this.outbox.markSent(row.id);
-      this.metrics.mail.inc({ template: row.template, outcome: 'sent' });
-      this.metrics.mailLatency.observe((Date.now() - new Date(row.createdAt).getTime()) / 1000);
-      this.logger.debug(`mail ${row.id} (${row.template}) sent to ${maskEmail(row.toAddress)}`);
     } catch (caught) {
       // A permanent refusal (5xx: no such mailbox, policy) will not change on retry.
       const err = permanentSmtpRefusal(caught) ? new UnrecoverableError((caught as Error).message) : caught;
@@ -80,6 +80,19 @@ export class MailProcessor extends WorkerHost implements OnModuleInit, OnApplica
       if (final) await this.recordFailure(row.id, row.template, (err as Error).message).catch(() => undefined);
       throw err;
     }
+    this.metrics.mail.inc({ template: row.template, outcome: 'sent' });
+    this.metrics.mailLatency.observe((Date.now() - new Date(row.createdAt).getTime()) / 1000);
+    this.logger.debug(`mail ${row.id} (${row.template}) sent to ${maskEmail(row.toAddress)}`);
+    // From here a failure is PostgreSQL's, not the mail's. If the mark cannot be written, the job
+    // fails and BullMQ retries it with its backoff, and the retry only writes the mark: a short
+    // PostgreSQL outage no longer leaves the row 'sending' for the relay to send a second time.
+    this.unmarked.add(row.id);
+    await this.markSent(row.id);
+  }
+
+  private async markSent(id: string): Promise<void> {
+    await this.outbox.markSent(id);
+    this.unmarked.delete(id);
   }
 
   /** A mail that failed for good is an audit event, and with it a `mail.failed` webhook. */
@@ -92,6 +105,10 @@ export class MailProcessor extends WorkerHost implements OnModuleInit, OnApplica
   @OnWorkerEvent('failed')
   onFailed(job: Job<MailJobData> | undefined, err: Error): void {
     if (!job) return;
+    if (this.unmarked.has(job.data.deliveryId)) {
+      this.logger.warn(`mail ${job.data.deliveryId} was sent; its 'sent' mark waits for PostgreSQL: ${err.message}`);
+      return;
+    }
     const final = job.attemptsMade >= (job.opts.attempts ?? this.config.mailAttempts) || err instanceof UnrecoverableError;
     this.metrics.mail.inc({ template: 'any', outcome: final ? 'failed' : 'retried' });
     this.logger.warn(`mail ${job.data.deliveryId} attempt ${job.attemptsMade} failed${final ? ' for good' : ''}: ${err.message}`);
