@@ -14,6 +14,14 @@ import { CreateApplicationDto, UpdateApplicationDto } from './dto/application.dt
 
 const CACHE_MS = 5000;
 
+type AppCache = Map<string, { app: Application | null; at: number }>;
+
+/** The cached answer for `key` if it is younger than CACHE_MS, else undefined (null is a cached "no such application"). */
+function fresh(cache: AppCache, key: string, now: number): Application | null | undefined {
+  const hit = cache.get(key);
+  return hit && now - hit.at < CACHE_MS ? hit.app : undefined;
+}
+
 /** Who performs an operator action: `operator:api` (with the caller's address), `operator:cli`, `system`. */
 export interface OperatorContext {
   actor: string;
@@ -28,8 +36,8 @@ const notFound = () => new ApiError('application_not_found', 'No application wit
  */
 @Injectable()
 export class ApplicationsService {
-  private readonly byClient = new Map<string, { app: Application | null; at: number }>();
-  private readonly bySecret = new Map<string, { app: Application | null; at: number }>();
+  private readonly byClient: AppCache = new Map();
+  private readonly bySecret: AppCache = new Map();
 
   constructor(
     private readonly db: Db,
@@ -122,8 +130,7 @@ export class ApplicationsService {
 
   /** The cached answer of `byClientId` when it is fresh, else undefined: no promise for the per-request CORS check. */
   peekClientId(clientId: string): Application | null | undefined {
-    const hit = this.byClient.get(clientId);
-    return hit && Date.now() - hit.at < CACHE_MS ? hit.app : undefined;
+    return fresh(this.byClient, clientId, Date.now());
   }
 
   async bySecretKey(secretKey: string): Promise<Application | null> {
@@ -131,10 +138,10 @@ export class ApplicationsService {
     return this.cached(this.bySecret, hash.toString('base64'), () => this.repo.findBySecretKeyHash(hash));
   }
 
-  private async cached(cache: Map<string, { app: Application | null; at: number }>, key: string, load: () => Promise<Application | null>) {
-    const hit = cache.get(key);
+  private async cached(cache: AppCache, key: string, load: () => Promise<Application | null>) {
     const now = Date.now();
-    if (hit && now - hit.at < CACHE_MS) return hit.app;
+    const hit = fresh(cache, key, now);
+    if (hit !== undefined) return hit;
     const app = await load();
     if (cache.size > 10_000) cache.clear();
     cache.set(key, { app, at: now });
