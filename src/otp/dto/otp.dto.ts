@@ -25,9 +25,12 @@ export class StartOtpDto {
   locale?: string;
 }
 
+/** An emailed code: 6 to 8 digits (the application's otpLength). */
+const OTP_CODE = /^\d{6,8}$/;
+
 export class VerifyOtpDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID('all') challengeId: string;
-  @ApiProperty({ example: '123456' }) @Matches(/^\d{6,8}$/, { message: 'code must be 6 to 8 digits' }) code: string;
+  @ApiProperty({ example: '123456' }) @Matches(OTP_CODE, { message: 'code must be 6 to 8 digits' }) code: string;
 }
 
 // The hot routes skip class-validator's metadata walk when the body is certainly valid (same validator functions).
@@ -42,4 +45,4 @@ registerFastCheck(StartOtpDto, (b) => {
   return Object.assign(new StartOtpDto(), b, { email });
 });
 const VERIFY_KEYS = new Set(['challengeId', 'code']);
-registerFastCheck(VerifyOtpDto, (b) => (onlyKeys(b, VERIFY_KEYS) && isUUID(b.challengeId, 'all') && matches(b.code as string, /^\d{6,8}$/) ? Object.assign(new VerifyOtpDto(), b) : null));
+registerFastCheck(VerifyOtpDto, (b) => (onlyKeys(b, VERIFY_KEYS) && isUUID(b.challengeId, 'all') && matches(b.code as string, OTP_CODE) ? Object.assign(new VerifyOtpDto(), b) : null));
