@@ -85,9 +85,9 @@ interface LoadOptions {
  * (`dist/src/worker.js`), the production shape for busy deployments. Its CPU counts as server CPU.
  */
 const SEPARATE_WORKER = process.env.BENCH_WORKER === 'separate';
-/** `BENCH_ONLY=timing`: only the known-vs-unknown timing table (about 15 s). */
+/** `BENCH_ONLY=timing`: only the known-vs-unknown timing table (about 20 s). */
 const TIMING_ONLY = process.env.BENCH_ONLY === 'timing';
-/** `BENCH_ONLY=openloop`: the timing table, then only the two open-loop rows (about 35 s). */
+/** `BENCH_ONLY=openloop`: the timing table, a warm-up, then only the two open-loop rows (about 45 s). */
 const OPEN_LOOP_ONLY = process.env.BENCH_ONLY === 'openloop';
 const companions: Child[] = [];
 

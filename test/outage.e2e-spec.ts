@@ -11,6 +11,12 @@ import { expectNothingFor, waitFor } from './support/wait';
 describe('PostgreSQL or Redis down', () => {
   let redis: TestRedis;
   let pg: TcpProxy;
+  /** The same database, reached through the proxy the test can cut. */
+  const throughProxy = (databaseUrl: string) => {
+    const url = new URL(databaseUrl);
+    url.port = String(pg.port);
+    return url.toString();
+  };
   // The API instance reaches PostgreSQL through a proxy the test can cut, and a private Redis the test
   // can kill; it runs no worker (WORKER=off): mail is sent by a separate worker instance.
   const t = useService('outage', {
@@ -19,9 +25,7 @@ describe('PostgreSQL or Redis down', () => {
     prepare: async ({ databaseUrl }) => {
       redis = await new TestRedis().start();
       pg = await new TcpProxy(Number(new URL(PG_ADMIN_URL).port || 5432)).start();
-      const viaProxy = new URL(databaseUrl);
-      viaProxy.port = String(pg.port);
-      return { databaseUrl: viaProxy.toString(), redisUrl: redis.url };
+      return { databaseUrl: throughProxy(databaseUrl), redisUrl: redis.url };
     },
   });
   let app: TestApplication;
@@ -99,9 +103,7 @@ describe('PostgreSQL or Redis down', () => {
   it('sends a mail once when PostgreSQL goes away between the SMTP server accepting it and the sent mark', async () => {
     await putUser(t.svc, app, 'bea', 'bea@example.com');
     // A worker that reaches PostgreSQL through the proxy, like the API.
-    const viaProxy = new URL(t.databaseUrl);
-    viaProxy.port = String(pg.port);
-    const worker = await startService({ databaseUrl: viaProxy.toString(), redisUrl: redis.url, smtpUrl: t.smtp.url, runWorker: true, env: { MAIL_BACKOFF: '200ms' } });
+    const worker = await startService({ databaseUrl: throughProxy(t.databaseUrl), redisUrl: redis.url, smtpUrl: t.smtp.url, runWorker: true, env: { MAIL_BACKOFF: '200ms' } });
     let release = () => undefined as void;
     try {
       // Mail the earlier tests left undelivered (they ran no worker) goes out first.
