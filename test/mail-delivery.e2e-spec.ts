@@ -1,3 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import type { Db } from '../src/database/db';
+import { MailOutboxRepository } from '../src/mail/mail-outbox.repository';
 import { sql } from './support/database';
 import { useService } from './support/fixture';
 import { scrape } from './support/metrics';
@@ -84,5 +88,39 @@ describe('mail worker concurrency', () => {
     for (const u of users) await t.smtp.waitFor(`${u}@example.com`);
     expect(t.smtp.mostHeld).toBe(2);
     await waitFor(async () => expect(await statuses()).toEqual([{ status: 'sent', n: 6 }]));
+  });
+
+  it('claims and marks the mails asked for together in one statement each, and hands a row to one caller only', async () => {
+    const app = await createApplication(t.svc);
+    const ids = Array.from({ length: 20 }, () => randomUUID());
+    for (const id of ids) {
+      await sql(t.databaseUrl, `INSERT INTO mail_outbox (id, app_id, template, locale, to_address, payload_enc, status) VALUES ($1, $2, 'otp-login', 'en', 'x@example.com', '\\x00', 'queued')`, [
+        id,
+        app.appId,
+      ]);
+    }
+    // The repository on a counting executor over its own pool: how many statements reach PostgreSQL.
+    const pool = new Pool({ connectionString: t.databaseUrl, max: 4 });
+    let statements = 0;
+    const db = {
+      rows: async (text: string, values?: unknown[]) => (statements++, (await pool.query(text, values)).rows),
+      count: async (text: string, values?: unknown[]) => (statements++, (await pool.query(text, values)).rowCount ?? 0),
+    } as unknown as Db;
+    const outbox = new MailOutboxRepository(db);
+    try {
+      // Twenty jobs (and a duplicate of the first) ask at once.
+      const claimed = await Promise.all([...ids, ids[0]].map((id) => outbox.claim(id)));
+      expect(statements).toBe(1);
+      expect(claimed.slice(0, 20).map((r) => r?.id)).toEqual(ids);
+      expect(claimed[20]).toBeNull();
+      const status = () => sql<{ status: string; n: number }>(t.databaseUrl, `SELECT status, count(*)::int AS n FROM mail_outbox WHERE id = ANY($1::uuid[]) GROUP BY status`, [ids]);
+      expect(await status()).toEqual([{ status: 'sending', n: 20 }]);
+      expect(await outbox.claim(ids[1])).toBeNull(); // claimed already
+      await Promise.all(ids.map((id) => outbox.markSent(id)));
+      expect(statements).toBe(3);
+      expect(await status()).toEqual([{ status: 'sent', n: 20 }]);
+    } finally {
+      await pool.end();
+    }
   });
 });

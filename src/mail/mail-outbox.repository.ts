@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { coalesce } from '../database/coalesce';
 import { Db, SqlExecutor } from '../database/db';
 import { InsertPart, insertSql } from '../database/statement';
 import { OUTBOX_QUEUED } from './mail.constants';
@@ -20,30 +21,44 @@ export class MailOutboxRepository {
    * failed for good, or unknown. A row for an OTP challenge that is no longer live (used,
    * superseded, locked, expired or purged) ends `skipped` instead: a late or re-driven mail never
    * delivers a code that cannot be used. (The one read of otp_challenges outside its module: it
-   * must happen in the claiming statement.)
+   * must happen in the claiming statement.) Claims are coalesced like `markSent`: one UPDATE
+   * claims the rows asked for while the previous one was in flight. A row is handed to one
+   * caller only, also when two jobs for it land in one batch.
    */
-  async claim(id: string): Promise<ClaimedMail | null> {
+  readonly claim: (id: string) => Promise<ClaimedMail | null> = coalesce(async (ids: readonly string[]) => {
     const rows = await this.db.rows<ClaimedMail>(
       `WITH target AS (
          SELECT o.id, o.challenge_id IS NULL OR EXISTS (
            SELECT 1 FROM otp_challenges c
            WHERE c.id = o.challenge_id AND ${LIVE_BY_ID('c')}
              AND c.expires_at > now() AND c.attempts < c.max_attempts) AS live
-         FROM mail_outbox o WHERE o.id = $1 AND o.status IN ('pending', 'queued'))
+         FROM mail_outbox o WHERE o.id = ANY($1::uuid[]) AND o.status IN ('pending', 'queued'))
        UPDATE mail_outbox o SET status = CASE WHEN t.live THEN 'sending' ELSE 'skipped' END,
          attempts = o.attempts + CASE WHEN t.live THEN 1 ELSE 0 END, updated_at = now()
        FROM applications a, target t
        WHERE o.id = t.id AND a.id = o.app_id AND o.status IN ('pending', 'queued')
        RETURNING o.id, o.app_id AS "appId", o.template, o.locale, o.to_address AS "toAddress", o.payload_enc AS "payloadEnc",
          a.mail_from AS "mailFrom", a.name AS "appName", o.created_at AS "createdAt", o.status`,
-      [id],
+      [ids],
     );
-    return rows[0] ?? null;
-  }
+    const claimed = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => {
+      const row = claimed.get(id) ?? null;
+      claimed.delete(id);
+      return row;
+    });
+  });
 
-  async markSent(id: string): Promise<void> {
-    await this.db.count(`UPDATE mail_outbox SET status = 'sent', sent_at = now(), last_error = NULL, updated_at = now() WHERE id = $1`, [id]);
-  }
+  /**
+   * Marks a delivered row `sent`. The worker's marks are coalesced: while one UPDATE is in flight,
+   * the marks that come in meanwhile wait and go out as the next one (`WHERE id = ANY(…)`), so
+   * under load a mail costs PostgreSQL a fraction of a statement and a commit. Resolves once this
+   * row's mark is committed; rejects if its batch failed.
+   */
+  readonly markSent: (id: string) => Promise<void> = coalesce(async (ids: readonly string[]) => {
+    await this.db.count(`UPDATE mail_outbox SET status = 'sent', sent_at = now(), last_error = NULL, updated_at = now() WHERE id = ANY($1::uuid[])`, [ids]);
+    return ids.map(() => undefined);
+  });
 
   /** After a failed attempt: `queued` for the next retry, or `failed` for good. */
   async markUnsent(id: string, status: 'queued' | 'failed', error: string): Promise<void> {
