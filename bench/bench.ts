@@ -313,13 +313,19 @@ async function main() {
     companions.push(worker);
   }
   await pgAdmin((c) => c.query(`CREATE DATABASE "${baselineDb}"`));
-  const baseline = new Child('baseline', join(__dirname, 'baseline-server.js'), {
-    ...base,
-    PORT: String(baselinePort),
-    DATABASE_URL: `${PG_URL}/${baselineDb}`,
-    REDIS_URL,
-    REDIS_PREFIX: baselinePrefix,
-  });
+  // The baseline runs with the service's node flags too (heap cap, V8 pool size): a ratio compares code, not flags.
+  const baseline = new Child(
+    'baseline',
+    join(__dirname, 'baseline-server.js'),
+    {
+      ...base,
+      PORT: String(baselinePort),
+      DATABASE_URL: `${PG_URL}/${baselineDb}`,
+      REDIS_URL,
+      REDIS_PREFIX: baselinePrefix,
+    },
+    startFlags.split(' ').filter(Boolean),
+  );
   children.push(baseline);
   const serviceUrl = `http://127.0.0.1:${servicePort}`;
   const baselineUrl = `http://127.0.0.1:${baselinePort}`;
