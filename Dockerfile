@@ -18,4 +18,4 @@ COPY --from=build /app/scripts ./scripts
 COPY --from=build /app/report ./report
 EXPOSE 3000
 USER node
-CMD ["node", "--max-old-space-size=200", "--v8-pool-size=0", "dist/src/main.js"]
+CMD ["node", "--max-old-space-size=200", "--v8-pool-size=0", "--heap-growing-percent=100", "dist/src/main.js"]
