@@ -108,11 +108,11 @@ describe('mail worker concurrency', () => {
     } as unknown as Db;
     const outbox = new MailOutboxRepository(db);
     try {
-      // Twenty jobs (and a duplicate of the first) ask at once.
-      const claimed = await Promise.all([...ids, ids[0]].map((id) => outbox.claim(id)));
+      // Twenty jobs, a duplicate of the first and a job with a malformed id ask at once.
+      const claimed = await Promise.all([...ids, ids[0], 'not-a-uuid'].map((id) => outbox.claim(id)));
       expect(statements).toBe(1);
       expect(claimed.slice(0, 20).map((r) => r?.id)).toEqual(ids);
-      expect(claimed[20]).toBeNull();
+      expect(claimed.slice(20)).toEqual([null, null]);
       const status = () => sql<{ status: string; n: number }>(t.databaseUrl, `SELECT status, count(*)::int AS n FROM mail_outbox WHERE id = ANY($1::uuid[]) GROUP BY status`, [ids]);
       expect(await status()).toEqual([{ status: 'sending', n: 20 }]);
       expect(await outbox.claim(ids[1])).toBeNull(); // claimed already

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import { coalesce } from '../database/coalesce';
 import { Db, SqlExecutor } from '../database/db';
 import { InsertPart, insertSql } from '../database/statement';
@@ -23,9 +24,12 @@ export class MailOutboxRepository {
    * delivers a code that cannot be used. (The one read of otp_challenges outside its module: it
    * must happen in the claiming statement.) Claims are coalesced like `markSent`: one UPDATE
    * claims the rows asked for while the previous one was in flight. A row is handed to one
-   * caller only, also when two jobs for it land in one batch.
+   * caller only, also when two jobs for it land in one batch; an id that is not a UUID (a job not
+   * written by this service) claims nothing, and does not fail the batch it came in.
    */
   readonly claim: (id: string) => Promise<ClaimedMail | null> = coalesce(async (ids: readonly string[]) => {
+    const wellFormed = ids.filter((id) => isUUID(id));
+    if (!wellFormed.length) return ids.map(() => null);
     const rows = await this.db.rows<ClaimedMail>(
       `WITH target AS (
          SELECT o.id, o.challenge_id IS NULL OR EXISTS (
@@ -39,7 +43,7 @@ export class MailOutboxRepository {
        WHERE o.id = t.id AND a.id = o.app_id AND o.status IN ('pending', 'queued')
        RETURNING o.id, o.app_id AS "appId", o.template, o.locale, o.to_address AS "toAddress", o.payload_enc AS "payloadEnc",
          a.mail_from AS "mailFrom", a.name AS "appName", o.created_at AS "createdAt", o.status`,
-      [ids],
+      [wellFormed],
     );
     const claimed = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => {
