@@ -6,7 +6,7 @@
 import autocannon from 'autocannon';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { Client as PgClient } from 'pg';
 import { MAIL_QUEUE } from '../src/mail/mail.constants';
 import { kolmogorovSmirnov } from './stats';
-import { Child, CpuShare, freePort, Sampler } from './child';
+import { Child, CpuShare, freePort, npmNodeFlags, Sampler } from './child';
 import { SmtpSink } from './smtp-sink';
 
 const num = (name: string, dflt: number) => (process.env[name] ? Number(process.env[name]) : dflt);
@@ -273,9 +273,9 @@ async function main() {
   const base = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? varDir };
   const profileDir = process.env.BENCH_PROFILE;
   // The service runs with the same node flags as `npm start` (its heap cap keeps RSS in budget).
-  const startFlags = (JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')).scripts.start as string).match(/^node (.*?)\s*dist\/src\/main\.js$/)?.[1] ?? '';
+  const startFlags = npmNodeFlags('start');
   const serviceArgs = [
-    ...startFlags.split(' ').filter(Boolean),
+    ...startFlags,
     ...(profileDir ? ['-r', join(__dirname, 'profile-preload.js'), '--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
     ...(process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean),
   ];
@@ -308,7 +308,7 @@ async function main() {
   if (SEPARATE_WORKER) {
     const workerMetricsPort = await freePort();
     workerMetricsUrl = `http://127.0.0.1:${workerMetricsPort}/metrics`;
-    const worker = new Child('worker', join(dist, 'src/worker.js'), { ...serviceEnv, METRICS_PORT: String(workerMetricsPort) }, startFlags.split(' ').filter(Boolean));
+    const worker = new Child('worker', join(dist, 'src/worker.js'), { ...serviceEnv, METRICS_PORT: String(workerMetricsPort) }, npmNodeFlags('worker'));
     children.push(worker);
     companions.push(worker);
   }
@@ -324,7 +324,7 @@ async function main() {
       REDIS_URL,
       REDIS_PREFIX: baselinePrefix,
     },
-    startFlags.split(' ').filter(Boolean),
+    startFlags,
   );
   children.push(baseline);
   const serviceUrl = `http://127.0.0.1:${servicePort}`;

@@ -1,8 +1,17 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { findRepoFolder } from '../src/common/static-files';
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** The node flags `npm start` / `npm run worker` run their entry point with (package.json: `node <flags> dist/src/main.js` / `worker.js`; none if the script has another shape). */
+export function npmNodeFlags(script: 'start' | 'worker'): string[] {
+  const pkg = JSON.parse(readFileSync(join(findRepoFolder('.', 'package.json', __dirname), 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const entry = script === 'start' ? 'main' : 'worker';
+  return (new RegExp(`^node (.*?)\\s*dist/src/${entry}\\.js$`).exec(pkg.scripts[script])?.[1] ?? '').split(' ').filter(Boolean);
+}
 
 /** A free loopback port (the OS picks it; the listener is closed before the child binds it). */
 export function freePort(): Promise<number> {

@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import { freshDatabaseUrl, dropDatabase } from './support/database';
 import { expectError } from './support/errors';
 import { useService } from './support/fixture';
-import { freePort } from '../bench/child';
+import { freePort, npmNodeFlags } from '../bench/child';
 import { buildIfStale, ServiceProcess } from './support/process';
 import { ApplicationsService } from '../src/applications/applications.service';
 import { ADMIN_TOKEN, browser, createApplication, putUser } from './support/service';
@@ -240,22 +240,17 @@ describe('npm run cli / worker: build only when dist/ is stale', () => {
 });
 
 describe('node flags of the processes', () => {
-  const root = join(__dirname, '..');
-  const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-  const flagsOf = (command: string, entry: string) => new RegExp(`^node (.*) dist/src/${entry}\\.js$`).exec(command)?.[1];
-
   // docs/operations.md "Capacity": the heap cap, the V8 helper pool sized to the cores and the heap
   // growth are what the 500/s figures were measured with; the image must run what npm start runs.
   it('runs the API and the worker with the same flags in npm start, npm run worker and the image', () => {
-    const start = flagsOf(scripts.start, 'main');
-    expect(start?.split(' ')).toEqual(['--max-old-space-size=200', '--v8-pool-size=0', '--heap-growing-percent=100']);
-    expect(flagsOf(scripts.worker, 'worker')).toBe(start);
-    const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(join(root, 'Dockerfile'), 'utf8'))?.[1];
-    expect(JSON.parse(cmd ?? '[]')).toEqual(['node', ...start!.split(' '), 'dist/src/main.js']);
+    const start = npmNodeFlags('start');
+    expect(start).toEqual(['--max-old-space-size=200', '--v8-pool-size=0', '--heap-growing-percent=100']);
+    expect(npmNodeFlags('worker')).toEqual(start);
+    const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(join(__dirname, '..', 'Dockerfile'), 'utf8'))?.[1];
+    expect(JSON.parse(cmd ?? '[]')).toEqual(['node', ...start, 'dist/src/main.js']);
   });
 
   it('starts node with those flags (a flag this node does not know would stop it)', () => {
-    const start = flagsOf(scripts.start, 'main')!.split(' ');
-    expect(execFileSync(process.execPath, [...start, '-e', 'process.stdout.write("ok")'], { encoding: 'utf8' })).toBe('ok');
+    expect(execFileSync(process.execPath, [...npmNodeFlags('start'), '-e', 'process.stdout.write("ok")'], { encoding: 'utf8' })).toBe('ok');
   });
 });
