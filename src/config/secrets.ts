@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { RandomPool } from '../common/random';
 
 /**
  * Every key the service needs is derived from SECRET_KEY with HKDF, one per purpose,
@@ -8,6 +9,8 @@ export class Secrets {
   private readonly codeKey: Buffer;
   private readonly tokenKey: Buffer;
   private readonly encKey: Buffer;
+  /** AES-GCM needs a nonce that never repeats under a key; a random 96-bit one from the CSPRNG, drawn in blocks. */
+  private readonly nonces = new RandomPool();
 
   constructor(secretKey: string) {
     const ikm = Buffer.from(secretKey, 'utf8');
@@ -28,7 +31,7 @@ export class Secrets {
   }
 
   encrypt(plain: string): Buffer {
-    const iv = randomBytes(12);
+    const iv = this.nonces.take(12);
     const cipher = createCipheriv('aes-256-gcm', this.encKey, iv);
     const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
     return Buffer.concat([iv, cipher.getAuthTag(), body]);
