@@ -16,7 +16,7 @@ describe('signEs256', () => {
     expect(Buffer.from(token.split('.')[2], 'base64url')).toHaveLength(64); // r ‖ s, as JWS wants (not DER)
   });
 
-  it('signs each token of a burst with its own signature', async () => {
+  it('signs a burst of concurrent tokens, each verifiable with its own claims', async () => {
     const tokens = await Promise.all(Array.from({ length: 50 }, (_, i) => signEs256({ alg: 'ES256', kid: 'k1', typ: 'JWT' }, { sub: `u${i}` }, privateKey)));
     const verified = await Promise.all(tokens.map((t) => jwtVerify(t, publicKey, { algorithms: ['ES256'] })));
     expect(verified.map((v) => v.payload.sub)).toEqual(tokens.map((_, i) => `u${i}`));
