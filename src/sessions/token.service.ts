@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { KeyObject, randomBytes, randomUUID, sign } from 'node:crypto';
+import { promisify } from 'node:util';
 import { Application } from '../applications/application.model';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
@@ -29,6 +30,8 @@ export function issuerOf(publicUrl: string, appId: string): string {
   return `${publicUrl}/apps/${appId}`;
 }
 
+const signOnPool = promisify(sign);
+
 const b64url = (json: object) => Buffer.from(JSON.stringify(json)).toString('base64url');
 
 /**
@@ -36,11 +39,10 @@ const b64url = (json: object) => Buffer.from(JSON.stringify(json)).toString('bas
  * is computed on libuv's thread pool (node's callback form of `sign`): on the event loop it took
  * ≈ 35 µs of every token issued, now ≈ 11 µs (jose's SignJWT, through WebCrypto: 44 µs).
  */
-export function signEs256(header: object, payload: object, key: KeyObject): Promise<string> {
+export async function signEs256(header: object, payload: object, key: KeyObject): Promise<string> {
   const input = `${b64url(header)}.${b64url(payload)}`;
-  return new Promise((resolve, reject) =>
-    sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }, (err, signature) => (err ? reject(err) : resolve(`${input}.${signature.toString('base64url')}`))),
-  );
+  const signature = await signOnPool('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' });
+  return `${input}.${signature.toString('base64url')}`;
 }
 
 const invalidToken = () => new ApiError('invalid_token', 'The token is not valid for this application.');
