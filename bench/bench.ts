@@ -37,7 +37,7 @@ const ORIGIN = 'https://bench.test';
 
 /** Sequential starts per group (known, unknown, known control) for the timing comparison. */
 const ENUM_SAMPLES = 300;
-const TARGET = { ratio: 0.5, p99Ms: 50, rssMb: 250, mailsPerSec: 300, mailP99Ms: 1000 };
+const TARGET = { ratio: 0.5, p99Ms: 50, rssMb: 250, mailsPerSec: 1000, mailP99Ms: 1000 };
 
 const runId = randomBytes(4).toString('hex');
 const serviceDb = `mellon_bench_${runId}`;
@@ -89,6 +89,8 @@ const SEPARATE_WORKER = process.env.BENCH_WORKER === 'separate';
 const TIMING_ONLY = process.env.BENCH_ONLY === 'timing';
 /** `BENCH_ONLY=openloop`: the timing table, a warm-up, then only the two open-loop rows (about 45 s). */
 const OPEN_LOOP_ONLY = process.env.BENCH_ONLY === 'openloop';
+/** `BENCH_ONLY=mail`: builds a backlog of starts with the queue paused, then only the worker-throughput row (about 30 s). */
+const MAIL_ONLY = process.env.BENCH_ONLY === 'mail';
 const companions: Child[] = [];
 
 async function load(o: LoadOptions): Promise<LoadRow> {
@@ -274,11 +276,8 @@ async function main() {
   const profileDir = process.env.BENCH_PROFILE;
   // The service runs with the same node flags as `npm start` (its heap cap keeps RSS in budget).
   const startFlags = npmNodeFlags('start');
-  const serviceArgs = [
-    ...startFlags,
-    ...(profileDir ? ['-r', join(__dirname, 'profile-preload.js'), '--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
-    ...(process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean),
-  ];
+  const profileArgs = profileDir ? ['-r', join(__dirname, 'profile-preload.js'), '--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const serviceArgs = [...startFlags, ...profileArgs, ...(process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const serviceEnv: Record<string, string> = {
     ...base,
     NODE_ENV: 'production',
@@ -308,7 +307,7 @@ async function main() {
   if (SEPARATE_WORKER) {
     const workerMetricsPort = await freePort();
     workerMetricsUrl = `http://127.0.0.1:${workerMetricsPort}/metrics`;
-    const worker = new Child('worker', join(dist, 'src/worker.js'), { ...serviceEnv, METRICS_PORT: String(workerMetricsPort) }, npmNodeFlags('worker'));
+    const worker = new Child('worker', join(dist, 'src/worker.js'), { ...serviceEnv, METRICS_PORT: String(workerMetricsPort) }, [...npmNodeFlags('worker'), ...profileArgs]);
     children.push(worker);
     companions.push(worker);
   }
@@ -360,6 +359,26 @@ async function main() {
     return `u${nextUser++}@bench.test`;
   };
   const browserHeaders = { 'x-client-id': app.clientId, origin: ORIGIN };
+  // ── BENCH_ONLY=mail: a backlog built with the queue paused, then the drain ───────────────────
+  if (MAIL_ONLY) {
+    const mailQueue = new Queue(MAIL_QUEUE, { connection: { url: REDIS_URL }, prefix: servicePrefix });
+    await mailQueue.pause();
+    log(`building a backlog: starts for ${WARMUP + DURATION} s with the queue paused`);
+    const built = await load({
+      scenario: 'backlog',
+      child: service,
+      url: serviceUrl,
+      path: '/v1/email-otp/start',
+      headers: browserHeaders,
+      body: () => JSON.stringify({ email: takeUser() }),
+      expect: 202,
+      duration: WARMUP + DURATION,
+    });
+    const drain = await drainBacklog(mailQueue, service, serviceUrl, built.statuses[202] ?? 0);
+    process.stdout.write([...mailReport(drain), ''].join('\n') + '\n');
+    await mailQueue.close();
+    return;
+  }
   // ── known vs unknown account: start must take the same time (SPEC §9.2) ──────────────────
   // Measured first, on a warmed-up but otherwise quiet service: after the load rows, PostgreSQL's
   // autovacuum and checkpoints and the mail backlog make the times drift in bursts, and a KS test
@@ -423,19 +442,9 @@ async function main() {
   svcStart.baseline = baseStart;
 
   // ── mail worker throughput: drain the backlog the start runs built ─────────────────────────
-  const backlog = challengeByEmail.size;
   sink.captureCodes = true;
-  const sentBefore = sink.count;
-  log(`worker throughput: draining ${backlog} queued mails`);
-  const drainSampler = new Sampler(service, companions);
-  const drainT0 = performance.now();
-  await mailQueue.resume();
-  await sink.waitForCount(sentBefore + backlog, 90_000);
-  const drainMs = performance.now() - drainT0;
-  const drainStats = drainSampler.stop();
-  log(`service memory: ${await heapLine(serviceUrl)}`);
-  const drained = sink.count - sentBefore;
-  const mailsPerSec = drained / (drainMs / 1000);
+  const drain = await drainBacklog(mailQueue, service, serviceUrl, challengeByEmail.size);
+  const { drained, drainStats } = drain;
   sink.captureCodes = false;
 
   // Each baseline row runs just before the service rows it is compared with, so a burst of
@@ -553,16 +562,11 @@ async function main() {
   for (const [name, c, ops] of cpuRows) out.push(`| ${name} | ${f0(c.server)} | ${f0(c.postgres)} | ${f0(c.redis)} | ${f0(c.bench)} | ${f0(other(c))} | ${f0(c.machine)} | ${cpuPerOp(c, ops)} |`);
   const noisy = cpuRows.filter(([, c]) => other(c) > 30).map(([name]) => name);
   if (noisy.length) out.push('', `WARNING: other work used more than 30 % of a core during: ${noisy.join('; ')}. Those rows (and ratios built on them) are noisy; run again.`);
-  const mailOk = mailsPerSec >= TARGET.mailsPerSec && drained >= backlog;
   const p50 = percentile(latencies, 50);
   const p99 = percentile(latencies, 99);
   const latOk = p99 < TARGET.mailP99Ms && missing === 0 && httpFailures.length === 0;
   out.push('', `## Mail (${SEPARATE_WORKER ? 'separate worker process' : 'inline worker'} → local SMTP sink)`, '');
-  out.push('| scenario | result | target | target met? | API RSS MB | server CPU % |');
-  out.push('|---|---|---|---|---:|---:|');
-  out.push(
-    `| worker throughput (backlog of ${backlog} mails) | ${f0(mailsPerSec)} mails/s (${drained} in ${(drainMs / 1000).toFixed(1)} s) | ≥ ${TARGET.mailsPerSec} mails/s | ${mailOk ? 'yes' : 'NO'} | ${f0(drainStats.peakRssMb)} | ${f0(drainStats.cpuPercent)} |`,
-  );
+  out.push(...mailHeader(), mailRow(drain));
   out.push(
     `| start → mail at ${f0(n / paceSeconds)} starts/s (${n} starts) | p50 ${f0(p50)} ms, p99 ${f0(p99)} ms${missing ? `, ${missing} never arrived` : ''}${httpFailures.length ? `, ${httpFailures.length} failed starts` : ''} | p99 < ${TARGET.mailP99Ms} ms | ${latOk ? 'yes' : 'NO'} | ${f0(latencyStats.peakRssMb)} | ${f0(latencyStats.cpuPercent)} |`,
   );
@@ -572,6 +576,55 @@ async function main() {
   out.push(`Total bench time ${((performance.now() - T0) / 1000).toFixed(0)} s (before cleanup).`, '');
   process.stdout.write(out.join('\n') + '\n');
   await mailQueue.close();
+}
+
+interface Drain {
+  backlog: number;
+  drained: number;
+  drainMs: number;
+  drainStats: ReturnType<Sampler['stop']>;
+}
+
+/** Resumes the paused mail queue and waits until the backlog it holds has reached the sink. */
+async function drainBacklog(mailQueue: Queue, service: Child, serviceUrl: string, backlog: number): Promise<Drain> {
+  const sentBefore = sink!.count;
+  log(`worker throughput: draining ${backlog} queued mails`);
+  const drainSampler = new Sampler(service, companions);
+  const drainT0 = performance.now();
+  await mailQueue.resume();
+  await sink!.waitForCount(sentBefore + backlog, 90_000);
+  const drainMs = performance.now() - drainT0;
+  const drainStats = drainSampler.stop();
+  log(`service memory: ${await heapLine(serviceUrl)}`);
+  return { backlog, drained: sink!.count - sentBefore, drainMs, drainStats };
+}
+
+function mailHeader(): string[] {
+  return ['| scenario | result | target | target met? | API RSS MB | server CPU % | server CPU ms per mail (mails per core-second) |', '|---|---|---|---|---:|---:|---|'];
+}
+
+/**
+ * SPEC §8: at least 1000 mails/s to a local SMTP sink on one core. The row is met when the drain
+ * reached that rate while the mail worker (inline: the API process; separate: the worker
+ * process) used no more than one core.
+ */
+function mailRow(d: Drain): string {
+  const mailsPerSec = d.drained / (d.drainMs / 1000);
+  const cpuMsPerMail = (d.drainStats.cpuPercent * d.drainStats.cpu.seconds * 10) / Math.max(1, d.drained);
+  const ok = mailsPerSec >= TARGET.mailsPerSec && d.drained >= d.backlog && d.drainStats.cpuPercent <= 100;
+  return `| worker throughput (backlog of ${d.backlog} mails) | ${f0(mailsPerSec)} mails/s (${d.drained} in ${(d.drainMs / 1000).toFixed(1)} s) | ≥ ${TARGET.mailsPerSec} mails/s on one core | ${ok ? 'yes' : 'NO'} | ${f0(d.drainStats.peakRssMb)} | ${f0(d.drainStats.cpuPercent)} | ${cpuMsPerMail.toFixed(2)} (${f0(1000 / cpuMsPerMail)}) |`;
+}
+
+function mailReport(d: Drain): string[] {
+  return [
+    '',
+    `## Mail (${SEPARATE_WORKER ? 'separate worker process' : 'inline worker'} → local SMTP sink)`,
+    '',
+    ...mailHeader(),
+    mailRow(d),
+    '',
+    `CPU ms per mail (server / postgres / redis): ${cpuPerOp(d.drainStats.cpu, d.drained)}; machine busy ${f0(d.drainStats.cpu.machine)} %`,
+  ];
 }
 
 /** CPU time of the server, PostgreSQL and Redis per operation, in ms. */
