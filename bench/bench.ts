@@ -363,7 +363,7 @@ async function main() {
   // ── BENCH_ONLY=mail: a backlog built with the queue paused, then the drain ───────────────────
   if (MAIL_ONLY) {
     // The full run's drain comes after the timing rows have delivered 600 mails; so does this one
-    // (a cold worker spent ≈ 20 % more CPU per mail).
+    // (a cold worker spent ≈ 30 % more CPU per mail).
     log('mail warm-up: 300 starts/s for 3 s, worker delivering');
     await paced(300, 3);
     const mailQueue = new Queue(MAIL_QUEUE, { connection: { url: REDIS_URL }, prefix: servicePrefix });
@@ -611,7 +611,7 @@ async function drainBacklog(mailQueue: Queue, service: Child, serviceUrl: string
  */
 function mailRow(d: Drain): string {
   const mailsPerSec = d.drained / (d.drainMs / 1000);
-  const cpuMsPerMail = (d.drainStats.cpuPercent * d.drainStats.cpu.seconds * 10) / Math.max(1, d.drained);
+  const cpuMsPerMail = msPerOp(d.drainStats.cpuPercent, d.drainStats.cpu.seconds, d.drained);
   const ok = mailsPerSec >= TARGET.mailsPerSec && d.drained >= d.backlog && d.drainStats.cpuPercent <= 100;
   return `| worker throughput (backlog of ${d.backlog} mails) | ${f0(mailsPerSec)} mails/s (${d.drained} in ${(d.drainMs / 1000).toFixed(1)} s) | ≥ ${TARGET.mailsPerSec} mails/s on one core | ${ok ? 'yes' : 'NO'} | ${f0(d.drainStats.peakRssMb)} | ${f0(d.drainStats.cpuPercent)} | ${cpuMsPerMail.toFixed(2)} (${f0(1000 / cpuMsPerMail)}) |`;
 }
@@ -629,9 +629,14 @@ function mailTable(d: Drain, more: string[] = []): string[] {
   ];
 }
 
+/** CPU ms per operation from a share in % of one core held for `seconds`. */
+function msPerOp(pct: number, seconds: number, ops: number): number {
+  return (pct * seconds * 10) / Math.max(1, ops);
+}
+
 /** CPU time of the server, PostgreSQL and Redis per operation, in ms. */
 function cpuPerOp(c: CpuShare, ops: number): string {
-  return [c.server, c.postgres, c.redis].map((pct) => ((pct * c.seconds * 10) / Math.max(1, ops)).toFixed(2)).join(' / ');
+  return [c.server, c.postgres, c.redis].map((pct) => msPerOp(pct, c.seconds, ops).toFixed(2)).join(' / ');
 }
 
 function openLoopReport(loops: OpenLoopResult[]): string[] {
