@@ -721,6 +721,11 @@ const finish = (code: number) => {
   return cleaning;
 };
 process.on('SIGINT', () => void finish(130));
+// A sampler reading /proc of a service that has died throws from a timer: still drop the run's databases and keys.
+process.on('uncaughtException', (err) => {
+  process.stderr.write(`bench failed: ${err?.stack ?? err}\n`);
+  void finish(1);
+});
 process.on('SIGTERM', () => void finish(143));
 process.on('exit', () => children.forEach((c) => c.killNow()));
 
