@@ -720,12 +720,13 @@ const finish = (code: number) => {
   cleaning ??= cleanup().finally(() => process.exit(code));
   return cleaning;
 };
+const fail = (err: Error | undefined) => {
+  process.stderr.write(`bench failed: ${err?.stack ?? err}\n`);
+  return finish(1);
+};
 process.on('SIGINT', () => void finish(130));
 // A sampler reading /proc of a service that has died throws from a timer: still drop the run's databases and keys.
-process.on('uncaughtException', (err) => {
-  process.stderr.write(`bench failed: ${err?.stack ?? err}\n`);
-  void finish(1);
-});
+process.on('uncaughtException', (err) => void fail(err));
 process.on('SIGTERM', () => void finish(143));
 process.on('exit', () => children.forEach((c) => c.killNow()));
 
@@ -735,10 +736,4 @@ const budget = setTimeout(() => {
 }, 240_000);
 budget.unref();
 
-main().then(
-  () => finish(0),
-  (err) => {
-    process.stderr.write(`bench failed: ${err?.stack ?? err}\n`);
-    return finish(1);
-  },
-);
+main().then(() => finish(0), fail);
