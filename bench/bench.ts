@@ -360,25 +360,23 @@ async function main() {
   };
   const browserHeaders = { 'x-client-id': app.clientId, origin: ORIGIN };
   const paced = (rate: number, seconds: number) => openLoop({ rate, seconds, child: service, url: `${serviceUrl}/v1/email-otp/start`, headers: browserHeaders, takeUser, sink: sink! });
+  /** The saturated start rows' requests: the backlog of BENCH_ONLY=mail, and the start row with its warm-up. */
+  const startRequests = { child: service, url: serviceUrl, path: '/v1/email-otp/start', headers: browserHeaders, expect: 202 };
+  /** The service's mail queue, paused: starts then build a backlog the drain measures. */
+  const pausedMailQueue = async () => {
+    const queue = new Queue(MAIL_QUEUE, { connection: { url: REDIS_URL }, prefix: servicePrefix });
+    await queue.pause();
+    return queue;
+  };
   // ── BENCH_ONLY=mail: a backlog built with the queue paused, then the drain ───────────────────
   if (MAIL_ONLY) {
     // The full run's drain comes after the timing rows have delivered 600 mails; so does this one
     // (a cold worker spent ≈ 30 % more CPU per mail).
     log('mail warm-up: 300 starts/s for 3 s, worker delivering');
     await paced(300, 3);
-    const mailQueue = new Queue(MAIL_QUEUE, { connection: { url: REDIS_URL }, prefix: servicePrefix });
-    await mailQueue.pause();
+    const mailQueue = await pausedMailQueue();
     log(`building a backlog: starts for ${WARMUP + DURATION} s with the queue paused`);
-    const built = await load({
-      scenario: 'backlog',
-      child: service,
-      url: serviceUrl,
-      path: '/v1/email-otp/start',
-      headers: browserHeaders,
-      body: () => JSON.stringify({ email: takeUser() }),
-      expect: 202,
-      duration: WARMUP + DURATION,
-    });
+    const built = await load({ ...startRequests, scenario: 'backlog', body: () => JSON.stringify({ email: takeUser() }), duration: WARMUP + DURATION });
     const drain = await drainBacklog(mailQueue, service, serviceUrl, built.statuses[202] ?? 0);
     const cpu = `CPU ms per mail (server / postgres / redis): ${cpuPerOp(drain.drainStats.cpu, drain.drained)}; machine busy ${f0(drain.drainStats.cpu.machine)} %`;
     process.stdout.write([...mailTable(drain), '', cpu, ''].join('\n') + '\n');
@@ -406,8 +404,7 @@ async function main() {
 
   // While the HTTP scenarios run, the mail queue is paused, so start is measured like the
   // baseline (write + enqueue) and the backlog it builds measures the worker's throughput after.
-  const mailQueue = new Queue(MAIL_QUEUE, { connection: { url: REDIS_URL }, prefix: servicePrefix });
-  await mailQueue.pause();
+  const mailQueue = await pausedMailQueue();
 
   // ── baseline start, then service start ──────────────────────────────────────────────────────
   const baselineIds: string[] = [];
@@ -428,15 +425,11 @@ async function main() {
   // ── service: start ──────────────────────────────────────────────────────────────────────────
   const challengeByEmail = new Map<string, string>();
   const startOpts = {
-    child: service,
-    url: serviceUrl,
-    path: '/v1/email-otp/start',
-    headers: browserHeaders,
+    ...startRequests,
     body: (ctx: Record<string, unknown>) => {
       ctx.email = takeUser();
       return JSON.stringify({ email: ctx.email });
     },
-    expect: 202,
     onOk: (body: string, ctx: Record<string, unknown>) => challengeByEmail.set(ctx.email as string, (JSON.parse(body) as { challengeId: string }).challengeId),
   };
   log('service warm-up');
