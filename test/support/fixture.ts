@@ -45,11 +45,17 @@ export function useService(label: string, opts: UseServiceOptions = {}): Service
   });
 
   afterAll(async () => {
+    // A teardown that hangs fails only as jest's hook timeout; this says which step it hung in.
+    let step = 'closing the service';
+    const watch = setTimeout(() => process.stderr.write(`useService(${label}) teardown: still ${step} after 20 s\n`), 20_000);
     try {
       await Promise.all(instances.map((s) => s.close()));
+      step = 'stopping the SMTP server';
       await smtp?.stop();
     } finally {
+      step = 'dropping the database';
       await dropDatabase(databaseUrl);
+      clearTimeout(watch);
     }
   });
 
