@@ -54,8 +54,7 @@ export function useService(label: string, opts: UseServiceOptions = {}): Service
       await smtp?.stop();
     } finally {
       step = 'dropping the database';
-      await dropDatabase(databaseUrl);
-      clearTimeout(watch);
+      await dropDatabase(databaseUrl).finally(() => clearTimeout(watch));
     }
   });
 
