@@ -31,6 +31,9 @@ export class TestSmtp {
   async start(): Promise<this> {
     this.server = new SMTPServer({
       authOptional: true,
+      // A client that has not hung up by stop() is cut off after 2 s, not smtp-server's default
+      // 30 s, which together with a slow service close could outlast jest's 60 s hook timeout.
+      closeTimeout: 2000,
       disabledCommands: ['STARTTLS'],
       logger: false,
       onData: (stream, _session, cb) => {
@@ -110,6 +113,8 @@ export class TestSmtp {
   }
 
   async stop(): Promise<void> {
+    const open = this.server.connections.size;
+    if (open > 0) process.stderr.write(`TestSmtp.stop: ${open} client connection(s) still open; cutting them off after 2 s\n`);
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
