@@ -7,6 +7,7 @@ import request from 'supertest';
 import { createApp } from '../../src/bootstrap';
 import { AppConfig, loadConfig } from '../../src/config/config';
 import { MetricsServer } from '../../src/metrics/metrics.server';
+import { closeApi } from '../../src/shutdown';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const SECRET_KEY = 'test-secret-key-0123456789abcdefghijklmnop';
@@ -66,7 +67,9 @@ export async function startService(o: ServiceOptions): Promise<Service> {
   const addr = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${addr.port}`;
   const metricsUrl = `http://127.0.0.1:${app.get(MetricsServer).port}`;
-  return { app, url, metricsUrl, config, logs, http: () => request(url), close: () => app.close() };
+  // Closed as `npm start` closes on SIGTERM: a keep-alive connection (a browser test's Chromium is
+  // still open then) is ended once idle, not left to Fastify's 72 s keep-alive timeout.
+  return { app, url, metricsUrl, config, logs, http: () => request(url), close: () => closeApi(app) };
 }
 
 export interface TestApplication {
