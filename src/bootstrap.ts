@@ -4,7 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import 'reflect-metadata';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { ApiModule } from './api.module';
 import { ApplicationsService } from './applications/applications.service';
@@ -17,6 +17,7 @@ import { AppConfig } from './config/config';
 import { prepareDatabase } from './database/prepare-database';
 import { createOpenApiDocument } from './openapi/openapi';
 import { installRequestIdHeader, requestIdFor } from './logging/request-id';
+import { installRequestLogging } from './logging/request-logging';
 import { installTemplateBodyLimit } from './mail/template-overrides.http';
 
 export const BODY_LIMIT = 16 * 1024;
@@ -60,6 +61,8 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
     return503OnClosing: false,
   });
   const fastify = adapter.getInstance();
+  // First, so every later hook and the handler run with the request id bound for logging.
+  installRequestLogging(fastify, () => PinoLogger.root);
   installRequestIdHeader(fastify);
   installTemplateBodyLimit(fastify);
   installClosingGate(fastify);

@@ -9,6 +9,7 @@ import { useService } from './support/fixture';
 import { freePort, npmNodeFlags } from '../bench/child';
 import { buildIfStale, ServiceProcess } from './support/process';
 import { ApplicationsService } from '../src/applications/applications.service';
+import { OtpService } from '../src/otp/otp.service';
 import { ADMIN_TOKEN, browser, createApplication, putUser } from './support/service';
 import { waitFor } from './support/wait';
 
@@ -84,6 +85,23 @@ describe('request ids (LOG_LEVEL=debug)', () => {
       return mine;
     });
     expect(lines.find((l) => l.msg === 'unhandled error')).toMatchObject({ level: 50, context: 'ErrorFilter' });
+  });
+
+  it('keeps the id across the parsing of a body: a POST that fails logs its error line with it', async () => {
+    const app = await createApplication(t.svc);
+    jest.spyOn(t.svc.app.get(OtpService), 'start').mockRejectedValueOnce(new Error('boom in start'));
+    const res = await browser(t.svc, app).start({ email: 'body@example.com' }).set('x-request-id', 'post-boom-1');
+    expectError(res, 500, 'internal_error');
+    const lines = await waitFor(() => {
+      const mine = parse(t.svc.logs).filter((l) => l.requestId === 'post-boom-1');
+      expect(mine.map((l) => l.msg).sort()).toEqual(['request', 'unhandled error']);
+      return mine;
+    });
+    expect(lines.find((l) => l.msg === 'request')).toMatchObject({ level: 50, req: { method: 'POST', path: '/v1/email-otp/start' }, res: { status: 500 } });
+    // Another request served meanwhile, or a line written outside any request, carries no stale id.
+    await t.svc.http().get('/health/live').set('x-request-id', 'after-1');
+    await waitFor(() => expect(parse(t.svc.logs).some((l) => l.requestId === 'after-1' && l.msg === 'request')).toBe(true));
+    expect(parse(t.svc.logs).filter((l) => l.requestId === 'post-boom-1')).toHaveLength(2);
   });
 
   it('exposes X-Request-Id to browsers (CORS)', async () => {

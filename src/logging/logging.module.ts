@@ -1,11 +1,10 @@
-import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import pino, { DestinationStream, LoggerOptions } from 'pino';
 import { AppConfig } from '../config/config';
 import { CONFIG } from '../config/config.module';
 import { prettyDestination } from './pretty';
-import { requestIdFor } from './request-id';
+import { requestIdMixin } from './request-logging';
 
 export interface LoggingOptions {
   level: string;
@@ -28,11 +27,11 @@ export const quietStartUp: NonNullable<LoggerOptions['hooks']>['logMethod'] = fu
 };
 
 /**
- * pino through nestjs-pino, for every process root. Request bodies and headers are never logged,
- * so codes, tokens and addresses stay out of the logs; paths are logged without their query
- * string. Successful requests log at debug: at thousands a second an info line each is real CPU.
- * Every line written while serving a request carries its `requestId` (the `X-Request-Id`).
- * In development (NODE_ENV=development, pino-pretty installed) lines are pretty-printed; JSON otherwise.
+ * pino through nestjs-pino, for every process root. Nest's own logger and every injected Logger
+ * write through it. In development (NODE_ENV=development, pino-pretty installed) lines are
+ * pretty-printed; JSON otherwise. The HTTP service adds its request lines and the `requestId` of
+ * every line written while serving a request with two Fastify hooks (request-logging.ts), not
+ * with nestjs-pino's per-request middleware, so `forRoutes` is empty.
  */
 @Module({})
 export class LoggingModule {
@@ -43,19 +42,15 @@ export class LoggingModule {
         LoggerModule.forRootAsync({
           inject: [CONFIG],
           useFactory: (config: AppConfig) => ({
-            forRoutes: [{ path: '*path', method: RequestMethod.ALL }],
+            forRoutes: [],
             pinoHttp: [
               {
                 level,
                 base: { service: 'mellon-recovery' },
                 hooks: { logMethod: quietStartUp },
+                mixin: requestIdMixin,
                 redact: { paths: ['*.token', '*.code', '*.email', '*.authorization'], censor: '[redacted]' },
-                genReqId: requestIdFor,
-                quietReqLogger: true,
-                customAttributeKeys: { reqId: 'requestId' },
-                customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
-                customSuccessMessage: () => 'request',
-                customErrorMessage: () => 'request',
+                // A request is logged as its method and path (no query string, headers or body); a response as its status.
                 serializers: {
                   req: (req: { method?: string; url?: string }) => ({ method: req.method, path: req.url?.split('?')[0] }),
                   res: (res: { statusCode?: number }) => ({ status: res.statusCode }),
