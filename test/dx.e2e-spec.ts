@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,6 +103,30 @@ describe('request ids (LOG_LEVEL=debug)', () => {
     await t.svc.http().get('/health/live').set('x-request-id', 'after-1');
     await waitFor(() => expect(parse(t.svc.logs).some((l) => l.requestId === 'after-1' && l.msg === 'request')).toBe(true));
     expect(parse(t.svc.logs).filter((l) => l.requestId === 'post-boom-1')).toHaveLength(2);
+  });
+
+  it('logs a request the client gave up on before its answer, with its id and without its query string', async () => {
+    const body = JSON.stringify({ email: 'gone@example.com' });
+    await new Promise<void>((resolve) => {
+      const req = httpRequest(`${t.svc.url}/v1/email-otp/start?email=gone@example.com`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': 'abort-1' },
+      });
+      req.on('error', () => resolve());
+      // Half the body, then the client goes away: the request never completes.
+      req.write(body.slice(0, 5), () => setTimeout(() => req.destroy(), 100));
+    });
+    const line = await waitFor(() => {
+      const found = parse(t.svc.logs).find((l) => l.requestId === 'abort-1' && l.msg !== 'request');
+      expect(found).toBeDefined();
+      return found!;
+    });
+    expect(line).toMatchObject({ level: 30, msg: 'request aborted', req: { method: 'POST', path: '/v1/email-otp/start' } });
+    expect(JSON.stringify(line)).not.toContain('gone@');
+    // Node reports the cut body as "aborted" with code ECONNRESET, the code of a dropped database
+    // connection: it is the client's doing, not a "backing service unavailable" (which also sends
+    // readiness back to PostgreSQL and Redis).
+    expect(parse(t.svc.logs).filter((l) => l.requestId === 'abort-1')).toEqual([line]);
   });
 
   it('exposes X-Request-Id to browsers (CORS)', async () => {
