@@ -23,8 +23,14 @@ export function noteBackendDown(): void {
   lastSeenDown = Date.now();
 }
 
-/** True for errors that mean PostgreSQL or Redis cannot be reached: the request fails closed with 503. */
+/**
+ * True for errors that mean PostgreSQL or Redis cannot be reached: the request fails closed with 503.
+ * An error the HTTP layer has already marked as the client's (a 4xx `statusCode`) never is, even
+ * with a network code: Node reports a request body cut short by its client as ECONNRESET.
+ */
 export function isBackendDown(err: unknown): boolean {
+  const status = (err as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) return false;
   let e: unknown = err;
   for (let depth = 0; e && depth < 4; depth++) {
     const code = (e as { code?: string }).code;

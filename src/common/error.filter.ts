@@ -18,16 +18,6 @@ function isDataException(err: unknown): boolean {
   return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code) && typeof (e as { severity?: unknown }).severity === 'string';
 }
 
-/**
- * The client closed its connection while its body was still arriving (Node's `aborted`, whose code
- * is ECONNRESET like a dropped database connection): nobody is left to answer, and no backing
- * service is at fault.
- */
-function isClientAbort(err: unknown): boolean {
-  const e = err as { code?: unknown; message?: unknown } | null;
-  return e?.code === 'ECONNRESET' && e.message === 'aborted';
-}
-
 /** The one place that turns any thrown value into the SPEC §2 error body. */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
@@ -41,7 +31,6 @@ export class ErrorFilter implements ExceptionFilter {
   }
 
   toResponse(err: unknown): { status: number; body: Body; headers: Record<string, string | number> } {
-    if (isClientAbort(err)) return { status: 400, body: { code: 'invalid_request', message: 'The request was not received in full.' }, headers: {} };
     if (isBackendDown(err) || (err instanceof ApiError && err.code === 'service_unavailable')) noteBackendDown();
     if (err instanceof ApiError) {
       return { status: err.status, body: { code: err.code, message: err.message, ...err.details }, headers: err.headers };
