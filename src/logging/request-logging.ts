@@ -12,7 +12,7 @@ export function requestIdMixin(): { requestId?: string } {
 }
 
 /** Successful requests at debug (at thousands a second an info line each is real CPU), refusals at info, failures at error. */
-export function requestLogLevel(status: number): Level {
+function requestLogLevel(status: number): Level {
   return status >= 500 ? 'error' : status >= 400 ? 'info' : 'debug';
 }
 
