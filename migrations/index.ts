@@ -6,6 +6,7 @@ import { SecondFactor1764420000000 } from './1764420000000-SecondFactor';
 import { Webhooks1764430000000 } from './1764430000000-Webhooks';
 import { MailTemplateOverrides1764440000000 } from './1764440000000-MailTemplateOverrides';
 import { ReportableSecondFactors1764450000000 } from './1764450000000-ReportableSecondFactors';
+import { FailureBudgetInPostgres1764460000000 } from './1764460000000-FailureBudgetInPostgres';
 
 /** Every migration, in order; imported as classes so the same list works from ts-jest and from dist/. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   Webhooks1764430000000,
   MailTemplateOverrides1764440000000,
   ReportableSecondFactors1764450000000,
+  FailureBudgetInPostgres1764460000000,
 ];

@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import * as crypto from 'node:crypto';
 import { sql } from './support/database';
 import { expectError } from './support/errors';
@@ -122,5 +123,69 @@ describe('OTP verify: attempts, locking, superseding, expiry', () => {
     await expectNothingFor(1500, () => expect(t.smtp.to(`${user}@example.com`)).toHaveLength(mailsBefore));
     const refused = await sql(t.databaseUrl, `SELECT count(*)::int AS n FROM audit_events WHERE type = 'otp.refused_locked' AND external_user_id = $1`, [user]);
     expect(refused[0].n).toBe(1);
+  });
+
+  it('keeps the daily failure budget in PostgreSQL: a Redis emptied of its limits hands out no fresh budget', async () => {
+    const user = `u${++n}`;
+    const b = browser(t.svc, app);
+    const kept = await challengeFor(user, { purpose: 'recovery' }); // a login start does not supersede it
+    let last = await challengeFor(user, {}, false);
+    for (let failures = 0; failures < 8; failures++) {
+      if (failures === 4) last = await challengeFor(user, {}, false);
+      expectError(await b.verify({ challengeId: last.challengeId, code: wrong(last.code) }), 400, 'invalid_code');
+    }
+    // Every rate-limit key this service keeps in Redis is gone, as after a restart without persistence.
+    const redis = new Redis(t.svc.config.redisUrl);
+    try {
+      const keys = await redis.keys(`${t.svc.config.redisPrefix}:rl:*`);
+      expect(keys.length).toBeGreaterThan(0);
+      await redis.del(...keys);
+    } finally {
+      redis.disconnect();
+    }
+    expectError(await b.verify({ challengeId: kept.challengeId, code: kept.code }), 429, 'too_many_attempts');
+  });
+
+  it("audits each start by what its one statement found, and mails only a known, unlocked user's stored address", async () => {
+    const known = `u${++n}`;
+    const locked = `u${++n}`;
+    await putUser(t.svc, app, known, `${known}@example.com`);
+    await putUser(t.svc, app, locked, `${locked}@example.com`);
+    await sql(t.databaseUrl, `UPDATE users SET recovery_locked = true WHERE app_id = $1 AND external_user_id = $2`, [app.appId, locked]);
+    const b = browser(t.svc, app);
+    const starts: Record<string, object> = {
+      known: { email: `${known}@example.com` },
+      knownById: { externalUserId: known, email: ` ${known.toUpperCase()}@Example.com` },
+      locked: { email: `${locked}@example.com` },
+      unknown: { email: `nobody-${n}@example.com` },
+      wrongAddress: { externalUserId: known, email: `nobody-${n}@example.com` },
+    };
+    const ids: Record<string, string> = {};
+    for (const [name, body] of Object.entries(starts)) {
+      const res = await b.start(body);
+      expect(res.status).toBe(202);
+      ids[name] = res.body.challengeId;
+    }
+    const events = await sql<{ id: string; type: string; ext: string | null }>(
+      t.databaseUrl,
+      `SELECT data->>'challengeId' AS id, type, external_user_id AS ext FROM audit_events WHERE data->>'challengeId' = ANY($1::text[])`,
+      [Object.values(ids)],
+    );
+    const byName = (id: string) => Object.keys(ids).find((k) => ids[k] === id);
+    expect(Object.fromEntries(events.map((e) => [byName(e.id), [e.type, e.ext]]))).toEqual({
+      known: ['otp.sent', known],
+      knownById: ['otp.sent', known],
+      locked: ['otp.refused_recovery_locked', locked],
+      unknown: ['otp.start_unknown_account', null],
+      wrongAddress: ['otp.start_unknown_account', known],
+    });
+    const mails = await sql<{ id: string; to: string }>(t.databaseUrl, `SELECT challenge_id::text AS id, to_address AS to FROM mail_outbox WHERE challenge_id = ANY($1::uuid[])`, [Object.values(ids)]);
+    expect(mails.map((m) => [byName(m.id), m.to]).sort()).toEqual([
+      ['known', `${known}@example.com`],
+      ['knownById', `${known}@example.com`],
+    ]);
+    // Only a mailed code can match: the other challenges have no user.
+    const owners = await sql<{ id: string; owned: boolean }>(t.databaseUrl, `SELECT id::text, user_id IS NOT NULL AS owned FROM otp_challenges WHERE id = ANY($1::uuid[])`, [Object.values(ids)]);
+    expect(Object.fromEntries(owners.map((o) => [byName(o.id), o.owned]))).toEqual({ known: true, knownById: true, locked: false, unknown: false, wrongAddress: false });
   });
 });

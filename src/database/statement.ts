@@ -12,10 +12,19 @@ export interface InsertPart {
  * `INSERT INTO t (cols) VALUES ($n, …)` with placeholders numbered after the `params` so far;
  * with `from`, `INSERT … SELECT … FROM <from>` (a row only when the CTE `from` produced one);
  * with `onlyIf`, `INSERT … SELECT … WHERE $n` (a row only when that parameter is true), so one
- * statement text serves both cases.
+ * statement text serves both cases. `computed` replaces some of the part's values with SQL
+ * expressions over `from`, in which `$value` stands for the part's own value of that column.
  */
-export function insertSql(part: InsertPart, params: unknown[], opts: { literals?: Record<string, string>; returning?: string; from?: string; onlyIf?: boolean } = {}): string {
-  const placeholders = part.values.map((v) => `$${params.push(v)}`);
+export function insertSql(
+  part: InsertPart,
+  params: unknown[],
+  opts: { literals?: Record<string, string>; computed?: Record<string, string>; returning?: string; from?: string; onlyIf?: boolean } = {},
+): string {
+  const placeholders = part.values.map((v, i) => {
+    const expr = opts.computed?.[part.columns[i]];
+    if (expr === undefined) return `$${params.push(v)}`;
+    return expr.includes('$value') ? expr.replaceAll('$value', `$${params.push(v)}`) : expr;
+  });
   const literals = Object.entries(opts.literals ?? {});
   const cols = [...part.columns, ...literals.map(([c]) => c)].join(', ');
   const vals = [...placeholders, ...literals.map(([, v]) => v)].join(', ');

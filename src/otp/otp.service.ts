@@ -8,20 +8,29 @@ import { safeEqual, Secrets } from '../config/secrets';
 import { ApiError } from '../common/api-error';
 import { canonicalEmail, normalizeEmail } from '../common/email';
 import { localeFromAcceptLanguage } from '../common/accept-language';
-import { pickLocale } from '../common/locales';
+import { pickLocale, supportedLocale } from '../common/locales';
 import { RequestMeta } from '../common/request';
 import { MailProducer } from '../mail/mail.producer';
 import { MetricsService } from '../metrics/metrics.service';
-import { LimitHeaders, OtpLimitsService, userSubject } from '../rate-limit/otp-limits.service';
+import { FailureBudgetService } from '../rate-limit/failure-budget.service';
+import { LimitHeaders, OtpLimitsService } from '../rate-limit/otp-limits.service';
 import { SecondFactorService } from '../second-factor/second-factor.service';
 import { TokenService } from '../sessions/token.service';
 import { TokenScope } from '../sessions/token.types';
 import { User } from '../users/user.model';
 import { UsersService } from '../users/users.service';
 import { Purpose, StartOtpDto, VerifyOtpDto } from './dto/otp.dto';
-import { ChallengeAttempt } from './otp-challenge.model';
+import { ChallengeAttempt, Outcome } from './otp-challenge.model';
 import { OtpChallengeRepository } from './otp-challenge.repository';
 import { generateCode } from './otp-code';
+
+/** A start's audit event, by what the statement found. */
+const START_AUDIT_TYPES: Record<Outcome, string> = {
+  sent: 'otp.sent',
+  unknown_account: 'otp.start_unknown_account',
+  recovery_locked: 'otp.refused_recovery_locked',
+  budget_spent: 'otp.refused_locked',
+};
 
 export interface StartResult {
   body: { challengeId: string; expiresAt: string; codeLength: number; purpose: Purpose };
@@ -34,6 +43,7 @@ export class OtpService {
     private readonly challenges: OtpChallengeRepository,
     private readonly users: UsersService,
     private readonly limits: OtpLimitsService,
+    private readonly budget: FailureBudgetService,
     private readonly mail: MailProducer,
     private readonly tokens: TokenService,
     private readonly audit: AuditService,
@@ -44,20 +54,28 @@ export class OtpService {
   ) {}
 
   /**
-   * Known and unknown accounts take the same path: the same lookups, limits, hashing and
-   * statement, and the same answer. Only a known, unlocked account gets an outbox row (and so a
-   * mail), always to its stored address; its enqueue happens after the answer (the outbox relay
-   * guarantees delivery), so the answer's timing does not depend on it.
+   * Known and unknown accounts take the same path: the same limits, hashing and statement, and
+   * the same answer. The statement itself looks up the account and decides: only a known,
+   * unlocked user within its failure budget gets an outbox row (and so a mail), always to its
+   * stored address. The enqueue happens after the answer (the outbox relay guarantees delivery),
+   * so the answer's timing does not depend on it.
    */
   async start(app: Application, dto: StartOtpDto, meta: RequestMeta): Promise<StartResult> {
     const purpose: Purpose = dto.purpose ?? 'login';
-    const { user, subject, limitKey } = await this.resolve(app, dto);
-    const { headers, exhausted } = await this.limits.consumeSend(app.id, limitKey, canonicalEmail(dto.email), subject).catch(async (err: unknown) => {
+    const email = normalizeEmail(dto.email);
+    const externalUserId = dto.externalUserId ?? null;
+    // The per-user send limit is keyed on the identity the caller named (externalUserId, else the
+    // typed address) whether or not it matches an account, so a 429 or X-RateLimit-Remaining
+    // tells nothing; it is also the challenge's subject when no account matches.
+    const named = externalUserId ? `ext:${externalUserId}` : `email:${email}`;
+    // Counted before the statement, so that a refused start writes nothing.
+    const headers = await this.limits.consumeSend(app.id, named, canonicalEmail(dto.email)).catch(async (err: unknown) => {
       if (err instanceof ApiError && err.code === 'rate_limit_exceeded') {
+        const user = await this.named(app, externalUserId, email);
         await this.audit.record({
           appId: app.id,
           userId: user?.id,
-          externalUserId: user?.externalUserId ?? dto.externalUserId,
+          externalUserId: user?.externalUserId ?? externalUserId,
           type: 'otp.rate_limited',
           actor: 'end_user',
           meta,
@@ -66,39 +84,42 @@ export class OtpService {
       }
       throw err;
     });
-    const recipient = user && !exhausted && !user.recoveryLocked ? user : null;
 
     const challengeId = randomUUID();
     const code = generateCode(app.otpLength);
     // An unknown account's challenge stores the hash of a code nobody is told, and never matches (no user).
     const codeHash = this.secrets.hashCode(challengeId, code);
     const expiresAt = new Date(Date.now() + this.config.otpTtlMs);
-    const audit = this.audit.row({
-      appId: app.id,
-      userId: user?.id,
-      externalUserId: user?.externalUserId ?? dto.externalUserId,
-      type: recipient ? 'otp.sent' : !user ? 'otp.start_unknown_account' : user.recoveryLocked ? 'otp.refused_recovery_locked' : 'otp.refused_locked',
-      actor: 'end_user',
-      meta,
-      data: { purpose, challengeId },
-    });
+    const audit = this.audit.row({ appId: app.id, externalUserId, type: 'otp.sent', actor: 'end_user', meta, data: { purpose, challengeId } });
     const mail = this.mail.row({
       appId: app.id,
-      userId: recipient?.id ?? null,
+      userId: null,
       challengeId,
       template: purpose === 'recovery' ? 'otp-recovery' : 'otp-login',
-      // The locale the user set through the app backend beats the browser's header (docs/mail.md).
-      locale: pickLocale(dto.locale, recipient?.locale, localeFromAcceptLanguage(meta.acceptLanguage), app.locale),
-      to: recipient?.email ?? '',
+      // The locale the user set through the app backend beats the browser's header (docs/mail.md);
+      // the statement puts the user's own between the two.
+      locale: pickLocale(localeFromAcceptLanguage(meta.acceptLanguage), app.locale),
+      to: '',
       data: { code, expiresMinutes: Math.round(this.config.otpTtlMs / 60000) },
     });
-    await this.challenges.start(
-      { id: challengeId, appId: app.id, userId: recipient?.id ?? null, subject, purpose, codeHash, maxAttempts: this.config.otpMaxAttempts, expiresAt },
+    const { outcome } = await this.challenges.start(
+      {
+        id: challengeId,
+        appId: app.id,
+        purpose,
+        codeHash,
+        maxAttempts: this.config.otpMaxAttempts,
+        expiresAt,
+        named: { externalUserId, email },
+        fallbackSubject: named,
+        maxFailures: this.budget.max,
+        auditTypes: START_AUDIT_TYPES,
+        preferredLocale: dto.locale ? supportedLocale(dto.locale) : null,
+      },
       audit,
       mail.part,
-      recipient !== null,
     );
-    if (recipient) {
+    if (outcome === 'sent') {
       void this.mail.dispatch([mail.id]);
       this.metrics.otpSent.inc({ purpose });
     }
@@ -108,7 +129,7 @@ export class OtpService {
 
   async verify(app: Application, dto: VerifyOtpDto, meta: RequestMeta) {
     // The attempt is counted before the code is compared.
-    const row = await this.challenges.countAttempt(dto.challengeId, app.id);
+    const row = await this.challenges.countAttempt(dto.challengeId, app.id, this.budget.max);
     if (!row) return this.refuse(app, dto.challengeId, meta);
     const matches = row.userId !== null && safeEqual(this.secrets.hashCode(dto.challengeId, dto.code), row.codeHash);
     return matches ? this.succeed(app, row, dto.challengeId, meta) : this.fail(app, row, dto.challengeId, meta);
@@ -125,8 +146,9 @@ export class OtpService {
       meta,
       data: { challengeId, purpose: row.purpose, method: 'email_otp' },
     });
-    // A user over the daily failure budget is refused before anything is consumed or audited as a success.
-    if (await this.limits.failuresExhausted(app.id, row.subject)) throw this.lockedOut();
+    // A user over the daily failure budget (read when the attempt was counted) is refused before
+    // anything is consumed or audited as a success.
+    if (row.budgetSpent) throw this.lockedOut();
     if (!(await this.challenges.consume(challengeId, audit))) return this.refuse(app, challengeId, meta);
     let scope: TokenScope = row.purpose === 'recovery' ? 'recovery' : 'session';
     // SPEC §9.4: under "email+second_factor", a user who has a second factor must still present it.
@@ -147,9 +169,10 @@ export class OtpService {
   private async fail(app: Application, row: ChallengeAttempt, challengeId: string, meta: RequestMeta): Promise<never> {
     const attemptsRemaining = Math.max(0, row.maxAttempts - row.attempts);
     const locked = attemptsRemaining === 0;
-    const [overBudget] = await Promise.all([
-      this.limits.recordFailure(app.id, row.subject),
-      this.audit.record({
+    const overBudget = await this.budget.recordFailure(
+      app.id,
+      row.subject,
+      this.audit.row({
         appId: app.id,
         userId: row.userId,
         externalUserId: row.externalUserId,
@@ -158,7 +181,7 @@ export class OtpService {
         meta,
         data: { challengeId, purpose: row.purpose, attemptsRemaining },
       }),
-    ]);
+    );
     if (overBudget) throw this.lockedOut();
     this.metrics.otpVerify.inc({ result: locked ? 'locked' : 'invalid_code' });
     throw new ApiError('invalid_code', 'That code is not right.', { attemptsRemaining });
@@ -187,25 +210,14 @@ export class OtpService {
   }
 
   /**
-   * Who a start is for (SPEC §9.1). `limitKey` keys the per-user send limit on the identity the
-   * caller named (externalUserId, else the typed address) whether or not it matches an account,
-   * so a 429 or X-RateLimit-Remaining tells nothing. `subject` keys superseding and the failure
-   * budget: the user for an existing account, otherwise the named identity. An email-only start
-   * matches the stored address exactly (after trim, NFKC, lowercase; a `+tag` is kept); an
-   * address several users share counts as unknown.
+   * Who a start names (SPEC §9.1), for the rare refused start (the statement of an accepted one
+   * does this lookup itself): with an externalUserId, that user if its stored address equals the
+   * typed one (after trim, NFKC, lowercase; a `+tag` is kept); otherwise the one user with that
+   * address (an address several users share counts as unknown).
    */
-  private async resolve(app: Application, dto: StartOtpDto): Promise<{ user: User | null; subject: string; limitKey: string }> {
-    const typed = normalizeEmail(dto.email);
-    let user: User | null;
-    let limitKey: string;
-    if (dto.externalUserId) {
-      const found = await this.users.find(app.id, dto.externalUserId);
-      user = found && found.emailNormalized === typed ? found : null;
-      limitKey = `ext:${dto.externalUserId}`;
-    } else {
-      user = await this.users.findByEmail(app.id, typed);
-      limitKey = `email:${typed}`;
-    }
-    return { user, subject: user ? userSubject(user.id) : limitKey, limitKey };
+  private async named(app: Application, externalUserId: string | null, email: string): Promise<User | null> {
+    if (!externalUserId) return this.users.findByEmail(app.id, email);
+    const found = await this.users.find(app.id, externalUserId);
+    return found && found.emailNormalized === email ? found : null;
   }
 }

@@ -8,7 +8,8 @@ import { CONFIG } from '../config/config.module';
 import { Secrets } from '../config/secrets';
 import { Db, SqlExecutor } from '../database/db';
 import { SecurityMailService } from '../mail/security-mail.service';
-import { OtpLimitsService, userSubject } from '../rate-limit/otp-limits.service';
+import { FailureBudgetService } from '../rate-limit/failure-budget.service';
+import { userSubject } from '../rate-limit/otp-limits.service';
 import { TokenService } from '../sessions/token.service';
 import { TokenClaims } from '../sessions/token.types';
 import { UsersService } from '../users/users.service';
@@ -36,7 +37,7 @@ export class SecondFactorRecoveryService {
     private readonly totp: TotpRepository,
     private readonly codes: RecoveryCodeRepository,
     private readonly factors: SecondFactorService,
-    private readonly limits: OtpLimitsService,
+    private readonly budget: FailureBudgetService,
     private readonly tokens: TokenService,
     private readonly users: UsersService,
     private readonly audit: AuditService,
@@ -48,7 +49,7 @@ export class SecondFactorRecoveryService {
   async verify(app: Application, claims: TokenClaims, dto: SecondFactorAnswerDto, meta: RequestMeta) {
     const method = methodOf(dto);
     const subject = userSubject(claims.uid);
-    if (await this.limits.failuresExhausted(app.id, subject)) throw lockedOut();
+    if (await this.budget.exhausted(app.id, subject)) throw lockedOut();
     const max = this.config.otpMaxAttempts;
     const attempts = await this.attempts.count(claims.jti, app.id, claims.uid, new Date(claims.exp * 1000));
     if (attempts > max) throw new ApiError('too_many_attempts', 'Too many wrong answers for this recovery; start it again from the email code.');
@@ -92,9 +93,10 @@ export class SecondFactorRecoveryService {
 
   private async fail(app: Application, claims: TokenClaims, method: SecondFactorMethod, attempts: number, meta: RequestMeta): Promise<never> {
     const attemptsRemaining = Math.max(0, this.config.otpMaxAttempts - attempts);
-    const [overBudget] = await Promise.all([
-      this.limits.recordFailure(app.id, userSubject(claims.uid)),
-      this.audit.record({
+    const overBudget = await this.budget.recordFailure(
+      app.id,
+      userSubject(claims.uid),
+      this.audit.row({
         appId: app.id,
         userId: claims.uid,
         externalUserId: claims.sub,
@@ -103,7 +105,7 @@ export class SecondFactorRecoveryService {
         meta,
         data: { method, attemptsRemaining },
       }),
-    ]);
+    );
     if (overBudget) throw lockedOut();
     throw new ApiError('invalid_code', method === 'totp' ? 'That authenticator code is not right (or was already used).' : 'That recovery code is not right (or was already used).', {
       attemptsRemaining,

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Application } from '../applications/application.model';
 import { AuditService } from '../audit/audit.service';
 import { RequestMeta } from '../common/request';
-import { OtpLimitsService, userSubject } from '../rate-limit/otp-limits.service';
+import { FailureBudgetService } from '../rate-limit/failure-budget.service';
+import { userSubject } from '../rate-limit/otp-limits.service';
 import { AccountActionDto, PutUserDto } from './dto/user.dto';
 import { toPublicUser, User } from './user.model';
 import { UsersService } from './users.service';
@@ -12,7 +13,7 @@ import { UsersService } from './users.service';
 export class AccountService {
   constructor(
     private readonly users: UsersService,
-    private readonly limits: OtpLimitsService,
+    private readonly budget: FailureBudgetService,
     private readonly audit: AuditService,
   ) {}
 
@@ -29,7 +30,7 @@ export class AccountService {
   /** Also for a user who is not locked: the answer is the same, and the failure budget is reset either way. */
   async unlock(app: Application, externalUserId: string, dto: AccountActionDto, meta: RequestMeta) {
     const user = await this.users.get(app.id, externalUserId);
-    await this.limits.clearFailures(app.id, userSubject(user.id));
+    await this.budget.clear(app.id, userSubject(user.id));
     await this.users.setRecoveryLocked(app.id, user.id, false);
     await this.audit.record({ ...this.base(app, user, `app_backend:${dto.actor}`, meta), type: 'user.unlocked', data: { reason: dto.reason, wasLocked: user.recoveryLocked } });
     return { externalUserId: user.externalUserId, recoveryLocked: false };
