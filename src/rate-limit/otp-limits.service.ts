@@ -60,7 +60,7 @@ export class OtpLimitsService {
    * at many accounts.
    */
   async consumeSend(appId: string, subjectKey: string, emailKey: string): Promise<LimitHeaders> {
-    // Like rate-limiter-flexible's rejectIfRedisNotReady: no queueing while Redis is away.
+    // No queueing while Redis is away: a start that cannot count its sends is refused at once.
     if (this.redis.status !== 'ready') throw new ServiceUnavailableError(new Error('Redis connection is not ready'));
     const r = await (this.redis as SendClient)
       .mellonOtpSend(`${this.prefix}:user:${appId}:${subjectKey}`, `${this.prefix}:email:${appId}:${emailKey}`, `${this.prefix}:app:${appId}`, 3600, 3600, 60)
