@@ -28,8 +28,9 @@ export class OtpChallengeRepository {
    *
    * `audit` and `outbox` are the rows as their services build them; the statement fills in what
    * the lookup decides: the audit event's user, external id (the named one for an unknown
-   * account) and type (`auditTypes`), and the mail's user, address and locale (`locale.preferred`,
-   * else the user's own, else the part's value).
+   * account) and type (`auditTypes`), and the mail's user, address and locale (`preferredLocale`,
+   * else the user's own, else the part's value). A known user's subject is `userSubject`'s
+   * `user:<id>`, spelled in SQL here.
    */
   async start(c: StartChallenge, audit: InsertPart, outbox: InsertPart): Promise<StartOutcome> {
     const params: unknown[] = [c.appId, c.named.email, c.fallbackSubject, c.purpose, c.maxFailures];

@@ -67,9 +67,9 @@ export class OtpService {
     // The per-user send limit is keyed on the identity the caller named (externalUserId, else the
     // typed address) whether or not it matches an account, so a 429 or X-RateLimit-Remaining
     // tells nothing; it is also the challenge's subject when no account matches.
-    const named = externalUserId ? `ext:${externalUserId}` : `email:${email}`;
+    const identity = externalUserId ? `ext:${externalUserId}` : `email:${email}`;
     // Counted before the statement, so that a refused start writes nothing.
-    const headers = await this.limits.consumeSend(app.id, named, canonicalEmail(dto.email)).catch(async (err: unknown) => {
+    const headers = await this.limits.consumeSend(app.id, identity, canonicalEmail(dto.email)).catch(async (err: unknown) => {
       if (err instanceof ApiError && err.code === 'rate_limit_exceeded') {
         const user = await this.named(app, externalUserId, email);
         await this.audit.record({
@@ -111,7 +111,7 @@ export class OtpService {
         maxAttempts: this.config.otpMaxAttempts,
         expiresAt,
         named: { externalUserId, email },
-        fallbackSubject: named,
+        fallbackSubject: identity,
         maxFailures: this.budget.max,
         auditTypes: START_AUDIT_TYPES,
         preferredLocale: dto.locale ? supportedLocale(dto.locale) : null,

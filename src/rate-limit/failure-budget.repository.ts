@@ -3,7 +3,7 @@ import { Db, SqlExecutor } from '../database/db';
 import { InsertPart, insertSql } from '../database/statement';
 
 /** The budget's window: a subject's failures count from its first one for 24 hours. */
-export const FAILURE_WINDOW = `interval '1 day'`;
+const FAILURE_WINDOW = `interval '1 day'`;
 
 /**
  * Whether a subject's budget of `maxSql` failures is spent, as an SQL expression (each argument
@@ -45,8 +45,8 @@ export class FailureBudgetRepository {
     return row.spent;
   }
 
-  clear(appId: string, subject: string, tx: SqlExecutor = this.db): Promise<number> {
-    return tx.count(`DELETE FROM otp_failure_budgets WHERE app_id = $1 AND subject = $2`, [appId, subject]);
+  clear(appId: string, subject: string): Promise<number> {
+    return this.db.count(`DELETE FROM otp_failure_budgets WHERE app_id = $1 AND subject = $2`, [appId, subject]);
   }
 
   purgeExpired(tx: SqlExecutor, batch: number): Promise<number> {
