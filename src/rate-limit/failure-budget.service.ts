@@ -5,6 +5,12 @@ import { InsertPart } from '../database/statement';
 import { FailureBudgetRepository } from './failure-budget.repository';
 
 /**
+ * The subject an existing account's failure budget is kept under, and its OTP challenges are
+ * superseded by (the start's statement spells it in SQL).
+ */
+export const userSubject = (userId: string) => `user:${userId}`;
+
+/**
  * The per-user daily failure budget (`OTP_MAX_FAILURES_PER_DAY`): wrong email codes and wrong
  * second-factor answers count against it, across challenges; once spent, even a right answer is
  * refused until the 24 h window ends or the app backend unlocks the user. Kept in PostgreSQL, so

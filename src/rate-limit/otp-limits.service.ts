@@ -6,9 +6,6 @@ import { ApiError, ServiceUnavailableError } from '../common/api-error';
 import { MetricsService } from '../metrics/metrics.service';
 import { REDIS } from '../redis/redis.module';
 
-/** The key an existing account's challenges, superseding and failure budget share. */
-export const userSubject = (userId: string) => `user:${userId}`;
-
 export interface LimitHeaders {
   'X-RateLimit-Limit': number;
   'X-RateLimit-Remaining': number;
