@@ -24,10 +24,6 @@ export interface StartChallenge {
   preferredLocale: string | null;
 }
 
-export interface StartOutcome {
-  outcome: Outcome;
-}
-
 /** A live challenge that has just taken one more attempt. */
 export interface ChallengeAttempt {
   codeHash: Buffer;

@@ -4,7 +4,7 @@ import { InsertPart, insertSql } from '../database/statement';
 import { OUTBOX_QUEUED } from '../mail/mail.constants';
 import { LOCALES } from '../common/locales';
 import { budgetSpentSql } from '../rate-limit/failure-budget.repository';
-import { ChallengeAttempt, ChallengeState, OUTCOMES, StartChallenge, StartOutcome } from './otp-challenge.model';
+import { ChallengeAttempt, ChallengeState, Outcome, OUTCOMES, StartChallenge } from './otp-challenge.model';
 
 /**
  * "Neither consumed nor superseded", spelled so that the partial index otp_challenges_live_idx
@@ -32,7 +32,7 @@ export class OtpChallengeRepository {
    * else the user's own, else the part's value). A known user's subject is `userSubject`'s
    * `user:<id>`, spelled in SQL here.
    */
-  async start(c: StartChallenge, audit: InsertPart, outbox: InsertPart): Promise<StartOutcome> {
+  async start(c: StartChallenge, audit: InsertPart, outbox: InsertPart): Promise<Outcome> {
     const params: unknown[] = [c.appId, c.named.email, c.fallbackSubject, c.purpose, c.maxFailures];
     const found = c.named.externalUserId
       ? `SELECT id, external_user_id, email, locale, recovery_locked FROM users
@@ -83,8 +83,8 @@ export class OtpChallengeRepository {
         returning: '1',
       })})`,
     ];
-    const [row] = await this.db.rows<StartOutcome>(`WITH ${parts.join(',\n')} SELECT outcome FROM named`, params);
-    return row;
+    const [row] = await this.db.rows<{ outcome: Outcome }>(`WITH ${parts.join(',\n')} SELECT outcome FROM named`, params);
+    return row.outcome;
   }
 
   /**

@@ -102,7 +102,7 @@ export class OtpService {
       to: '',
       data: { code, expiresMinutes: Math.round(this.config.otpTtlMs / 60000) },
     });
-    const { outcome } = await this.challenges.start(
+    const outcome = await this.challenges.start(
       {
         id: challengeId,
         appId: app.id,
