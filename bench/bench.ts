@@ -531,13 +531,10 @@ async function main() {
     let met = '(reference)';
     if (row.baseline) {
       const q = row.reqPerSec / row.baseline.reqPerSec;
+      // SPEC §8 judges latency at a paced rate (the open-loop table), not here: with 50 requests
+      // always in flight, the mean latency is 50 ÷ the rate (Little's law), whatever the code.
       ratio = q.toFixed(2);
-      const misses = [
-        q < TARGET.ratio ? `ratio < ${TARGET.ratio}` : '',
-        row.p99 >= TARGET.p99Ms ? `p99 ≥ ${TARGET.p99Ms} ms` : '',
-        row.rssMb >= TARGET.rssMb ? `RSS ≥ ${TARGET.rssMb} MB` : '',
-        row.unexpected ? 'unexpected responses' : '',
-      ].filter(Boolean);
+      const misses = [q < TARGET.ratio ? `ratio < ${TARGET.ratio}` : '', row.rssMb >= TARGET.rssMb ? `RSS ≥ ${TARGET.rssMb} MB` : '', row.unexpected ? 'unexpected responses' : ''].filter(Boolean);
       met = misses.length ? `NO (${misses.join(', ')})` : 'yes';
     }
     out.push(`| ${row.scenario} | ${f0(row.reqPerSec)} | ${f1(row.p50)} | ${f1(row.p99)} | ${f0(row.rssMb)} | ${ratio} | ${met} | ${f0(row.cpuPercent)} | ${row.total} (${row.unexpected}) |`);
@@ -560,6 +557,7 @@ async function main() {
   for (const [name, c, ops] of cpuRows) out.push(`| ${name} | ${f0(c.server)} | ${f0(c.postgres)} | ${f0(c.redis)} | ${f0(c.bench)} | ${f0(other(c))} | ${f0(c.machine)} | ${cpuPerOp(c, ops)} |`);
   const noisy = cpuRows.filter(([, c]) => other(c) > 30).map(([name]) => name);
   if (noisy.length) out.push('', `WARNING: other work used more than 30 % of a core during: ${noisy.join('; ')}. Those rows (and ratios built on them) are noisy; run again.`);
+  out.push(...budgetReport(rowsOut));
   const p50 = percentile(latencies, 50);
   const p99 = percentile(latencies, 99);
   const latOk = p99 < TARGET.mailP99Ms && missing === 0 && httpFailures.length === 0;
@@ -625,6 +623,34 @@ function mailTable(d: Drain, more: string[] = []): string[] {
 /** CPU ms per operation from a share in % of one core held for `seconds`. */
 function msPerOp(pct: number, seconds: number, ops: number): number {
   return (pct * seconds * 10) / Math.max(1, ops);
+}
+
+/**
+ * Where the ratio target stands in CPU. When a row and its baseline both keep the machine busy,
+ * their rates are set by the CPU each operation costs all processes together, so a ratio of 0.5
+ * needs a service operation to cost at most twice the baseline's. The table shows that budget,
+ * what PostgreSQL and Redis spend of it, and what that leaves the service process.
+ */
+function budgetReport(rows: LoadRow[]): string[] {
+  const perOp = (pct: number, r: LoadRow) => msPerOp(pct, r.cpu.seconds, r.total);
+  const out = [
+    '',
+    `CPU budget of the ratio target, in ms per operation across all processes (from "machine busy"): a ratio of ${TARGET.ratio} allows at most the baseline's ÷ ${TARGET.ratio}:`,
+    '',
+    '| scenario | baseline: machine | budget | service row: machine | of it PostgreSQL + Redis | of it bench + other processes | left for the service process at the budget | service process spent |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of rows) {
+    if (!r.baseline) continue;
+    const machine = (x: LoadRow) => perOp(x.cpu.machine * CORES, x);
+    const budget = machine(r.baseline) / TARGET.ratio;
+    const stores = perOp(r.cpu.postgres + r.cpu.redis, r);
+    const rest = machine(r) - perOp(r.cpu.server, r) - stores;
+    out.push(
+      `| ${r.scenario} | ${machine(r.baseline).toFixed(2)} | ${budget.toFixed(2)} | ${machine(r).toFixed(2)} | ${stores.toFixed(2)} | ${rest.toFixed(2)} | ${(budget - stores - rest).toFixed(2)} | ${perOp(r.cpu.server, r).toFixed(2)} |`,
+    );
+  }
+  return out;
 }
 
 /** CPU time of the server, PostgreSQL and Redis per operation, in ms. */
