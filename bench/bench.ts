@@ -531,9 +531,9 @@ async function main() {
     let met = '(reference)';
     if (row.baseline) {
       const q = row.reqPerSec / row.baseline.reqPerSec;
+      ratio = q.toFixed(2);
       // SPEC §8 judges latency at a paced rate (the open-loop table), not here: with 50 requests
       // always in flight, the mean latency is 50 ÷ the rate (Little's law), whatever the code.
-      ratio = q.toFixed(2);
       const misses = [q < TARGET.ratio ? `ratio < ${TARGET.ratio}` : '', row.rssMb >= TARGET.rssMb ? `RSS ≥ ${TARGET.rssMb} MB` : '', row.unexpected ? 'unexpected responses' : ''].filter(Boolean);
       met = misses.length ? `NO (${misses.join(', ')})` : 'yes';
     }
