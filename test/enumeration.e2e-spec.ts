@@ -64,3 +64,34 @@ describe('known and unknown accounts look the same', () => {
     });
   });
 });
+
+describe('an OTP start answers no sooner than OTP_START_MIN_MS, whatever it found', () => {
+  const FLOOR_MS = 250;
+  const t = useService('enumeration_floor', { smtp: true, env: { OTP_START_MIN_MS: String(FLOOR_MS), RATE_OTP_PER_USER_HOUR: '1' } });
+  let app: TestApplication;
+
+  beforeAll(async () => {
+    app = await createApplication(t.svc);
+    await putUser(t.svc, app, 'known', 'known@example.com');
+  });
+
+  const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
+    const began = performance.now();
+    const result = await work();
+    return [result, performance.now() - began];
+  };
+
+  it('holds a known account, an unknown one and a refused start to the floor, and still mails the known one', async () => {
+    const b = browser(t.svc, app);
+    const [known, knownMs] = await timed(() => b.start({ email: 'known@example.com' }));
+    const [unknown, unknownMs] = await timed(() => b.start({ email: 'nobody@example.com' }));
+    // The per-user limit is 1 an hour: the second start for the known account is refused.
+    const [refused, refusedMs] = await timed(() => b.start({ email: 'known@example.com' }));
+    expect([known.status, unknown.status]).toEqual([202, 202]);
+    expectError(refused, 429, 'rate_limit_exceeded');
+    for (const ms of [knownMs, unknownMs, refusedMs]) expect(ms).toBeGreaterThanOrEqual(FLOOR_MS - 1);
+    // The mail is enqueued after the floor, not lost to it.
+    await t.smtp.waitFor('known@example.com');
+    expect(t.smtp.to('known@example.com')).toHaveLength(1);
+  });
+});

@@ -16,11 +16,18 @@ describe('loadConfig', () => {
       worker: 'inline',
       otpTtlMs: 600_000,
       otpMaxAttempts: 5,
+      otpStartMinMs: 15,
       rateOtpPerUserHour: 3,
       rateOtpPerEmailHour: 5,
       rateApiPerIpMinute: 100,
       logLevel: 'info',
     });
+  });
+
+  it('takes OTP_START_MIN_MS from 0 (no floor) to 1000 ms', () => {
+    expect(loadConfig({ VAR_DIR: varDir(), OTP_START_MIN_MS: '0' }).otpStartMinMs).toBe(0);
+    expect(() => loadConfig({ VAR_DIR: varDir(), OTP_START_MIN_MS: '1001' })).toThrow(/OTP_START_MIN_MS/);
+    expect(() => loadConfig({ VAR_DIR: varDir(), OTP_START_MIN_MS: '-1' })).toThrow(/OTP_START_MIN_MS/);
   });
 
   it('stops with a message naming each bad variable', () => {

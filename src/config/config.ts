@@ -73,6 +73,8 @@ const SETTINGS = {
   otpTtlMs: ['OTP_TTL', duration.default(ms('10m'))],
   otpMaxAttempts: ['OTP_MAX_ATTEMPTS', positiveInt.default(5)],
   otpMaxFailuresPerDay: ['OTP_MAX_FAILURES_PER_DAY', positiveInt.default(100)],
+  /** The least time an OTP start takes to answer, in ms, whatever it found (0: no floor). */
+  otpStartMinMs: ['OTP_START_MIN_MS', z.coerce.number().int().min(0).max(1000).default(15)],
   rateOtpPerUserHour: ['RATE_OTP_PER_USER_HOUR', positiveInt.default(3)],
   rateOtpPerEmailHour: ['RATE_OTP_PER_EMAIL_HOUR', positiveInt.default(5)],
   rateApiPerIpMinute: ['RATE_API_PER_IP_MINUTE', positiveInt.default(100)],

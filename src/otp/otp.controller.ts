@@ -20,7 +20,11 @@ export class OtpController {
 
   @Post('start')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Email a one-time code', description: 'Same status, body and timing whether or not the account exists; unknown accounts get no email.' })
+  @ApiOperation({
+    summary: 'Email a one-time code',
+    description:
+      'Same status, body and timing whether or not the account exists; unknown accounts get no email. The answer (a 429 included) comes no sooner than `OTP_START_MIN_MS` (15 ms by default) after the request reaches the handler.',
+  })
   @ApiAcceptedResponse({ type: StartOtpResponseDto })
   @ApiErrors(...CLIENT_ERRORS)
   async start(@CurrentApp() app: Application, @Body() dto: StartOtpDto, @Meta() meta: RequestMeta, @Res({ passthrough: true }) reply: FastifyReply) {

@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Application } from '../applications/application.model';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/config';
@@ -59,8 +61,25 @@ export class OtpService {
    * unlocked user within its failure budget gets an outbox row (and so a mail), always to its
    * stored address. The enqueue happens after the answer (the outbox relay guarantees delivery),
    * so the answer's timing does not depend on it.
+   *
+   * The answer, a refusal included, takes at least `OTP_START_MIN_MS` from here: what is left of
+   * the difference between a known account's statement (its outbox row, the checks on its user
+   * row) and an unknown one's is hidden whenever both finish within that floor.
    */
   async start(app: Application, dto: StartOtpDto, meta: RequestMeta): Promise<StartResult> {
+    const began = performance.now();
+    const floor = () => sleep(Math.max(0, this.config.otpStartMinMs - (performance.now() - began)));
+    const { result, mailId, purpose } = await this.challenge(app, dto, meta).finally(floor);
+    if (mailId) {
+      void this.mail.dispatch([mailId]);
+      this.metrics.otpSent.inc({ purpose });
+    }
+    this.metrics.otpStarted.inc({ purpose });
+    return result;
+  }
+
+  /** The start's work: the send limits, then the one statement; `mailId` is set when a mail is to be sent. */
+  private async challenge(app: Application, dto: StartOtpDto, meta: RequestMeta): Promise<{ result: StartResult; mailId: string | null; purpose: Purpose }> {
     const purpose: Purpose = dto.purpose ?? 'login';
     const email = normalizeEmail(dto.email);
     const externalUserId = dto.externalUserId ?? null;
@@ -119,12 +138,11 @@ export class OtpService {
       audit,
       mail.part,
     );
-    if (outcome === 'sent') {
-      void this.mail.dispatch([mail.id]);
-      this.metrics.otpSent.inc({ purpose });
-    }
-    this.metrics.otpStarted.inc({ purpose });
-    return { body: { challengeId, expiresAt: expiresAt.toISOString(), codeLength: app.otpLength, purpose }, headers };
+    return {
+      result: { body: { challengeId, expiresAt: expiresAt.toISOString(), codeLength: app.otpLength, purpose }, headers },
+      mailId: outcome === 'sent' ? mail.id : null,
+      purpose,
+    };
   }
 
   async verify(app: Application, dto: VerifyOtpDto, meta: RequestMeta) {
