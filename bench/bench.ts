@@ -300,6 +300,13 @@ async function main() {
     RATE_OTP_PER_APP_MINUTE: high,
     OTP_MAX_FAILURES_PER_DAY: high,
     OTP_MAX_ATTEMPTS: '1000000',
+    // `BENCH_SERVICE_ENV="DB_POOL_SIZE=5 OTP_START_MIN_MS=0"`: the service's settings for an A/B run.
+    ...Object.fromEntries(
+      (process.env.BENCH_SERVICE_ENV ?? '')
+        .split(' ')
+        .filter(Boolean)
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    ),
   };
   const service = new Child('service', join(dist, 'src/main.js'), serviceEnv, serviceArgs);
   children.push(service);
