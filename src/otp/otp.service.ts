@@ -137,7 +137,7 @@ export class OtpService {
         fallbackSubject: identity,
         maxFailures: this.budget.max,
         auditTypes: START_AUDIT_TYPES,
-        preferredLocale: dto.locale ? supportedLocale(dto.locale) : null,
+        preferredLocale: supportedLocale(dto.locale),
       },
       audit,
       mail.part,
