@@ -647,14 +647,15 @@ function budgetReport(rows: LoadRow[]): string[] {
     '| scenario | baseline: machine | budget | service row: machine | of it PostgreSQL + Redis | of it bench + other processes | left for the service process at the budget | service process spent |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
+  const machine = (r: LoadRow) => perOp(r.cpu.machine * CORES, r);
   for (const r of rows) {
     if (!r.baseline) continue;
-    const machine = (x: LoadRow) => perOp(x.cpu.machine * CORES, x);
     const budget = machine(r.baseline) / TARGET.ratio;
+    const server = perOp(r.cpu.server, r);
     const stores = perOp(r.cpu.postgres + r.cpu.redis, r);
-    const rest = machine(r) - perOp(r.cpu.server, r) - stores;
+    const rest = machine(r) - server - stores;
     out.push(
-      `| ${r.scenario} | ${machine(r.baseline).toFixed(2)} | ${budget.toFixed(2)} | ${machine(r).toFixed(2)} | ${stores.toFixed(2)} | ${rest.toFixed(2)} | ${(budget - stores - rest).toFixed(2)} | ${perOp(r.cpu.server, r).toFixed(2)} |`,
+      `| ${r.scenario} | ${machine(r.baseline).toFixed(2)} | ${budget.toFixed(2)} | ${machine(r).toFixed(2)} | ${stores.toFixed(2)} | ${rest.toFixed(2)} | ${(budget - stores - rest).toFixed(2)} | ${server.toFixed(2)} |`,
     );
   }
   return out;
