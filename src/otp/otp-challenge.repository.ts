@@ -14,6 +14,9 @@ import { ChallengeAttempt, ChallengeState, Outcome, OUTCOMES, StartChallenge } f
  */
 export const LIVE_BY_ID = (alias: string) => `num_nulls(${alias}.consumed_at, ${alias}.superseded_at) = 2`;
 
+/** The supported locales as an SQL list, for the start's check of the user's stored locale. */
+const LOCALES_SQL = LOCALES.map((l) => `'${l}'`).join(', ');
+
 @Injectable()
 export class OtpChallengeRepository {
   constructor(private readonly db: Db) {}
@@ -45,10 +48,10 @@ export class OtpChallengeRepository {
     const preferred = `$${params.push(c.preferredLocale)}::text`;
     const parts = [
       `found AS (${found})`,
-      `named AS (SELECT u.id AS user_id, u.external_user_id, u.email, u.locale, COALESCE('user:' || u.id, $3) AS subject,
+      `named AS (SELECT u.id AS user_id, u.external_user_id, u.email, u.locale, COALESCE(u.subject, $3) AS subject,
          CASE WHEN u.id IS NULL THEN 'unknown_account' WHEN u.recovery_locked THEN 'recovery_locked'
-              WHEN ${budgetSpentSql('$1', "'user:' || u.id", '$5')} THEN 'budget_spent' ELSE 'sent' END AS outcome
-         FROM (SELECT 1) one LEFT JOIN found u ON true)`,
+              WHEN ${budgetSpentSql('$1', 'u.subject', '$5')} THEN 'budget_spent' ELSE 'sent' END AS outcome
+         FROM (SELECT 1) one LEFT JOIN (SELECT *, 'user:' || id AS subject FROM found) u ON true)`,
       // The subject as a scalar subquery, not a join: a value the index condition can use, so the
       // live index serves the update even in a generic plan on a table with stale statistics.
       `superseded AS (UPDATE otp_challenges SET superseded_at = now()
@@ -77,7 +80,7 @@ export class OtpChallengeRepository {
         computed: {
           user_id: 'named.user_id',
           to_address: 'named.email',
-          locale: `COALESCE(${preferred}, CASE WHEN named.locale IN (${LOCALES.map((l) => `'${l}'`).join(', ')}) THEN named.locale END, $value)`,
+          locale: `COALESCE(${preferred}, CASE WHEN named.locale IN (${LOCALES_SQL}) THEN named.locale END, $value)`,
         },
         literals: OUTBOX_QUEUED,
         returning: '1',
